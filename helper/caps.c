@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "caps.h"
+
+#include <cap-ng.h>
+#include <errno.h>
+#include <linux/capability.h>
+
+#define MG_CAPNG_SELECT_SETS (CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT)
+
+bool mg_caps_have_sys_admin(void)
+{
+	capng_get_caps_process();
+	return capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN);
+}
+
+/* Sets every set to `caps` (n entries). The bounding set can only shrink
+ * while CAP_SETPCAP is effective, so it is applied first, then the other sets. */
+static int set_caps(const int *caps, int n, bool need_bounding, struct mg_error *err)
+{
+	capng_get_caps_process();
+	bool setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	capng_clear(CAPNG_SELECT_BOTH);
+	for (int i = 0; i < n; i++)
+		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, (unsigned)caps[i]);
+	if (!setpcap && need_bounding)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
+			       "CAP_SETPCAP is needed to shrink the bounding set");
+	/* Without CAP_SETPCAP (an unprivileged `plan`) there is nothing in the
+	 * other sets to drop and the bounding set cannot change. */
+	int r = setpcap ? capng_apply(CAPNG_SELECT_BOUNDS) : 0;
+	if (r != 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
+			       "cannot shrink the bounding set (capng_apply returned %d)", r);
+	for (int i = 0; i < n; i++)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)caps[i]);
+	r = capng_apply(MG_CAPNG_SELECT_SETS);
+	if (r != 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
+			       "cannot set capabilities (capng_apply returned %d)", r);
+	return 0;
+}
+
+int mg_caps_limit_for_apply(bool need_create, struct mg_error *err)
+{
+	/* CAP_SETPCAP stays only so that mg_caps_drop_all() can empty the
+	 * bounding set at the end; it grants nothing over the rootfs. */
+	int caps[3] = { CAP_SYS_ADMIN, CAP_SETPCAP, CAP_DAC_OVERRIDE };
+	if (!mg_caps_have_sys_admin())
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
+			       "CAP_SYS_ADMIN is needed to mount (run as root, or install the "
+			       "binary with file capabilities)");
+	return set_caps(caps, need_create ? 3 : 2, true, err);
+}
+
+int mg_caps_drop_all(struct mg_error *err)
+{
+	return set_caps(NULL, 0, false, err);
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config_ini.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "escape.h"
+#include "mntopts.h"
+
+enum mount_key { K_TYPE, K_SOURCE, K_TARGET, K_OPTIONS, K_CREATE, K_MODE, K__MAX };
+static const char *const mount_keys[K__MAX] = { "type", "source", "target", "options", "create", "mode" };
+
+enum section_kind { SEC_NONE, SEC_OPTIONS, SEC_MOUNT };
+
+struct parse_ctx {
+	const char *name; /* file name for messages */
+	struct mg_plan *plan;
+	struct mg_error *err;
+	/* reader state */
+	const char *buf;
+	size_t len, pos;
+	unsigned lineno;
+	int max_line; /* content bytes inih can take per line, learnt from its reader call */
+	bool stop;
+	/* section state */
+	unsigned headers, header_line, keys_since_header;
+	unsigned sec_line; /* header line of the section being collected */
+	bool new_section, seen_options;
+	enum section_kind kind;
+	char *sec_name;
+	char *vals[K__MAX];
+	unsigned lines[K__MAX];
+	bool seen_symlinks;
+};
+
+static int cfg_fail(struct parse_ctx *c, unsigned line, const char *entry, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int cfg_fail(struct parse_ctx *c, unsigned line, const char *entry, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int r = mg_fail(c->err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "%s", msg);
+	mg_error_set_entry(c->err, c->name, line, entry);
+	c->stop = true;
+	return r;
+}
+
+static void reset_section(struct parse_ctx *c)
+{
+	for (int i = 0; i < K__MAX; i++) {
+		free(c->vals[i]);
+		c->vals[i] = NULL;
+		c->lines[i] = 0;
+	}
+	free(c->sec_name);
+	c->sec_name = NULL;
+	c->kind = SEC_NONE;
+}
+
+static int decode_path(struct parse_ctx *c, enum mount_key k, char **out)
+{
+	const char *why = NULL;
+	size_t len;
+	_cleanup_free_ char *p = NULL;
+	if (mg_unescape(c->vals[k], &p, &len, &why) < 0 || mg_path_check(p, len, &why) < 0)
+		return cfg_fail(c, c->lines[k], c->sec_name, "%s %s", mount_keys[k], why);
+	*out = TAKE_PTR(p);
+	return 0;
+}
+
+static int parse_mode(struct parse_ctx *c, mode_t *out)
+{
+	const char *v = c->vals[K_MODE];
+	char *end = NULL;
+	if (strspn(v, "01234567") != strlen(v) || strlen(v) > 5)
+		return cfg_fail(c, c->lines[K_MODE], c->sec_name, "mode '%s' is not an octal mode", v);
+	unsigned long m = strtoul(v, &end, 8);
+	if (m > 07777)
+		return cfg_fail(c, c->lines[K_MODE], c->sec_name, "mode '%s' is above 07777", v);
+	*out = (mode_t)m;
+	return 0;
+}
+
+/* Turns the collected keys of a [mount NAME] section into a plan entry. */
+static int finish_mount(struct parse_ctx *c)
+{
+	struct mg_entry *e = mg_plan_add(c->plan);
+	if (!e)
+		return cfg_fail(c, c->sec_line, c->sec_name,
+				"too many entries (at most %d) or out of memory", MG_MAX_ENTRIES);
+	e->line = c->sec_line;
+	e->name = TAKE_PTR(c->sec_name);
+	c->sec_name = strdup(e->name); /* keep naming the entry in messages below */
+
+	if (!c->vals[K_TYPE])
+		return cfg_fail(c, e->line, e->name, "missing required key 'type'");
+	if (mg_fstype_from_name(c->vals[K_TYPE], &e->type) < 0)
+		return cfg_fail(c, c->lines[K_TYPE], e->name,
+				"unknown type '%s' (bind, rbind, proc, sysfs, tmpfs, devpts, mqueue, cgroup2)",
+				c->vals[K_TYPE]);
+	if (c->vals[K_TARGET] && decode_path(c, K_TARGET, &e->target) < 0)
+		return -EINVAL;
+	if (c->vals[K_SOURCE] && decode_path(c, K_SOURCE, &e->source) < 0)
+		return -EINVAL;
+	e->create = MG_CREATE_NO;
+	if (c->vals[K_CREATE]) {
+		const char *v = c->vals[K_CREATE];
+		if (strcmp(v, "dir") == 0)
+			e->create = MG_CREATE_DIR;
+		else if (strcmp(v, "file") == 0)
+			e->create = MG_CREATE_FILE;
+		else if (strcmp(v, "no") != 0)
+			return cfg_fail(c, c->lines[K_CREATE], e->name,
+					"create must be dir, file or no, not '%s'", v);
+	}
+	e->mode = e->create == MG_CREATE_FILE ? 0644 : 0755;
+	if (c->vals[K_MODE]) {
+		if (e->create == MG_CREATE_NO)
+			return cfg_fail(c, c->lines[K_MODE], e->name,
+					"mode only applies to created targets (create = dir|file)");
+		if (parse_mode(c, &e->mode) < 0)
+			return -EINVAL;
+	}
+	if (c->vals[K_OPTIONS]) {
+		char why[256];
+		e->options_text = strdup(c->vals[K_OPTIONS]);
+		if (!e->options_text)
+			return cfg_fail(c, c->lines[K_OPTIONS], e->name, "out of memory");
+		if (mg_mntopts_parse(e->type, e->options_text, &e->opts, why, sizeof(why)) < 0)
+			return cfg_fail(c, c->lines[K_OPTIONS], e->name, "options: %s", why);
+	}
+	int r = mg_entry_validate(c->plan, e, c->err);
+	if (r < 0) {
+		mg_error_set_entry(c->err, c->name, e->line, e->name);
+		c->stop = true;
+		return r;
+	}
+	for (size_t i = 0; i + 1 < c->plan->n; i++)
+		if (strcmp(c->plan->entries[i].name, e->name) == 0)
+			return cfg_fail(c, e->line, e->name,
+					"duplicate entry name (first defined at line %u)",
+					c->plan->entries[i].line);
+	return 0;
+}
+
+static int finish_section(struct parse_ctx *c)
+{
+	int r = 0;
+	if (c->kind == SEC_MOUNT && !c->stop)
+		r = finish_mount(c);
+	reset_section(c);
+	return r;
+}
+
+static bool valid_entry_name(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= MG_NAME_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static int begin_section(struct parse_ctx *c, const char *section)
+{
+	if (finish_section(c) < 0)
+		return -EINVAL;
+	c->sec_line = c->header_line;
+	if (strcmp(section, "options") == 0) {
+		if (c->seen_options)
+			return cfg_fail(c, c->header_line, NULL, "[options] appears twice");
+		c->seen_options = true;
+		c->kind = SEC_OPTIONS;
+		return 0;
+	}
+	if (strncmp(section, "mount ", 6) == 0) {
+		const char *n = section + 6;
+		if (!valid_entry_name(n))
+			return cfg_fail(c, c->header_line, NULL,
+					"entry name '%s' must be 1-%d characters of [A-Za-z0-9._-]", n,
+					MG_NAME_MAX);
+		c->sec_name = strdup(n);
+		if (!c->sec_name)
+			return cfg_fail(c, c->header_line, NULL, "out of memory");
+		c->kind = SEC_MOUNT;
+		return 0;
+	}
+	return cfg_fail(c, c->header_line, NULL,
+			"unknown section [%s] (known: [options], [mount NAME])", section);
+}
+
+static int options_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	if (strcmp(name, "symlinks") != 0)
+		return cfg_fail(c, c->lineno, NULL, "unknown key '%s' in [options] (known: symlinks)", name);
+	if (c->seen_symlinks)
+		return cfg_fail(c, c->lineno, NULL, "duplicate key 'symlinks'");
+	c->seen_symlinks = true;
+	if (strcmp(value, "in-root") == 0)
+		c->plan->symlinks = MG_SYMLINKS_IN_ROOT;
+	else if (strcmp(value, "refuse") == 0)
+		c->plan->symlinks = MG_SYMLINKS_REFUSE;
+	else
+		return cfg_fail(c, c->lineno, NULL, "symlinks must be in-root or refuse, not '%s'", value);
+	return 0;
+}
+
+static int mount_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	for (int k = 0; k < K__MAX; k++) {
+		if (strcmp(name, mount_keys[k]) != 0)
+			continue;
+		if (c->vals[k])
+			return cfg_fail(c, c->lineno, c->sec_name,
+					"duplicate key '%s' (first at line %u)", name, c->lines[k]);
+		c->vals[k] = strdup(value);
+		if (!c->vals[k])
+			return cfg_fail(c, c->lineno, c->sec_name, "out of memory");
+		c->lines[k] = c->lineno;
+		return 0;
+	}
+	return cfg_fail(c, c->lineno, c->sec_name,
+			"unknown key '%s' (known: type, source, target, options, create, mode)", name);
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *c = user;
+	if (c->stop)
+		return 0;
+	c->keys_since_header++;
+	if (c->new_section) {
+		c->new_section = false;
+		if (begin_section(c, section) < 0)
+			return 0;
+	}
+	if (c->headers == 0)
+		return cfg_fail(c, c->lineno, NULL, "key '%s' outside any section", name), 0;
+	if (*value == '\0')
+		return cfg_fail(c, c->lineno, c->sec_name, "key '%s' has an empty value", name), 0;
+	int r = c->kind == SEC_OPTIONS ? options_key(c, name, value) : mount_key(c, name, value);
+	return r < 0 ? 0 : 1;
+}
+
+/* Feeds inih one line at a time so that we know the line number of every
+ * handler call (the packaged library is built without INI_HANDLER_LINENO)
+ * and can refuse what inih would silently mangle: over-long lines (it would
+ * split them into two lines), NUL bytes (it would cut the line), and indented
+ * lines (with INI_ALLOW_MULTILINE it would glue them onto the previous
+ * value, even when they look like "key = value" or "[section]"). */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	if (c->stop)
+		return NULL;
+	c->max_line = num - 1;
+	if (c->pos >= c->len) {
+		if (c->headers > 0 && c->keys_since_header == 0)
+			cfg_fail(c, c->header_line, NULL, "section has no keys");
+		return NULL;
+	}
+	const char *start = c->buf + c->pos;
+	const char *nl = memchr(start, '\n', c->len - c->pos);
+	size_t linelen = nl ? (size_t)(nl - start) : c->len - c->pos;
+	c->pos += linelen + (nl ? 1 : 0);
+	c->lineno++;
+	if (memchr(start, '\0', linelen))
+		return cfg_fail(c, c->lineno, NULL, "line contains a NUL byte"), NULL;
+	if (linelen > (size_t)c->max_line)
+		return cfg_fail(c, c->lineno, NULL,
+				"line is %zu bytes long; inih takes at most %d (use a shorter path "
+				"or split the options)",
+				linelen, c->max_line),
+		       NULL;
+	size_t ws = strspn(start, " \t\r\f\v");
+	if (ws > linelen)
+		ws = linelen;
+	bool blank = ws == linelen;
+	bool comment = !blank && (start[ws] == ';' || start[ws] == '#');
+	if (ws > 0 && !blank && !comment)
+		return cfg_fail(c, c->lineno, NULL,
+				"indented line: inih would join it to the previous value; remove the "
+				"leading whitespace"),
+		       NULL;
+	if (!blank && !comment && start[0] == '[') {
+		if (c->headers > 0 && c->keys_since_header == 0)
+			return cfg_fail(c, c->header_line, NULL, "section has no keys"), NULL;
+		c->headers++;
+		c->header_line = c->lineno;
+		c->keys_since_header = 0;
+		c->new_section = true;
+	}
+	memcpy(str, start, linelen);
+	str[linelen] = '\0';
+	return str;
+}
+
+int mg_config_parse(const char *name, const char *text, size_t len, struct mg_plan *plan,
+		    struct mg_error *err)
+{
+	struct parse_ctx c = { .name = name, .plan = plan, .err = err, .buf = text, .len = len };
+	free(plan->file);
+	plan->file = strdup(name);
+	int r = ini_parse_stream(reader, &c, handler, &c);
+	if (!c.stop)
+		finish_section(&c);
+	reset_section(&c);
+	if (!err->set && r > 0) {
+		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
+			"syntax error: expected '[section]', 'key = value' or a comment");
+		mg_error_set_entry(err, plan->file, (unsigned)r, NULL);
+	} else if (!err->set && r < 0) {
+		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, ENOMEM, "inih failed");
+	} else if (!err->set && plan->n == 0) {
+		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "no [mount NAME] entries");
+		mg_error_set_entry(err, plan->file, 0, NULL);
+	}
+	if (err->set) {
+		/* Keep the file name alive for the error message. */
+		char *file = TAKE_PTR(plan->file);
+		mg_plan_free(plan);
+		plan->file = file;
+		err->file = file;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int read_all(int fd, char **out, size_t *outlen)
+{
+	size_t cap = 8192, n = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MG_CONFIG_MAX_BYTES)
+				return -EFBIG;
+			cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > MG_CONFIG_MAX_BYTES)
+		return -EFBIG;
+	*out = TAKE_PTR(buf);
+	*outlen = n;
+	return 0;
+}
+
+int mg_config_load(const char *path, struct mg_plan *plan, struct mg_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	int r;
+
+	if (strcmp(path, "-") != 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			r = mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, errno, "cannot open config");
+			goto out;
+		}
+	}
+	r = read_all(fd >= 0 ? fd : STDIN_FILENO, &text, &len);
+	if (r < 0) {
+		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, -r,
+			r == -EFBIG ? "config is larger than 16 MiB" : "cannot read config");
+		goto out;
+	}
+	return mg_config_parse(name, text, len, plan, err);
+out:
+	free(plan->file);
+	plan->file = strdup(name);
+	err->file = plan->file;
+	return r;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The INI front-end (mount-guard.conf(5)): text -> plan, through inih. */
+#ifndef MG_CONFIG_INI_H
+#define MG_CONFIG_INI_H
+
+#include <stddef.h>
+
+#include "mg_error.h"
+#include "plan.h"
+
+#define MG_CONFIG_MAX_BYTES (16u << 20)
+
+/* Parses `len` bytes of INI text named `name` (for messages) into `plan`,
+ * which must be freshly initialised. All or nothing: on error the plan is
+ * emptied and `err` names file, line, entry and reason. */
+int mg_config_parse(const char *name, const char *text, size_t len, struct mg_plan *plan,
+		    struct mg_error *err);
+
+/* Reads a config file ("-" is standard input) and parses it. */
+int mg_config_load(const char *path, struct mg_plan *plan, struct mg_error *err);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The pipeline after the front-end: resolve -> mount -> verify -> commit or
+ * roll back. `plan` runs it with dry_run and changes nothing. */
+#ifndef MG_ENGINE_H
+#define MG_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "context.h"
+#include "mg_error.h"
+#include "plan.h"
+
+enum mg_status {
+	MG_ST_NOT_REACHED, /* a failure earlier in the list stopped the run */
+	MG_ST_PLANNED,     /* dry run: would be applied */
+	MG_ST_DEFERRED,    /* dry run: beneath an earlier entry's mount; checked when applied */
+	MG_ST_MOUNTED,
+	MG_ST_ROLLED_BACK, /* was mounted, then undone because of a later failure */
+	MG_ST_FAILED,      /* this entry failed (see error) */
+	MG_ST_REFUSED,     /* this entry was refused as unsafe */
+};
+
+struct mg_result {
+	char *resolved; /* in-root path used (or that would be), NULL when unknown */
+	unsigned created;
+	enum mg_status status;
+	char *error;
+	uint64_t mnt_id;
+};
+
+struct mg_run {
+	struct mg_result *res; /* one per plan entry */
+	size_t n;
+	bool verified; /* mountinfo check passed */
+};
+
+const char *mg_status_name(enum mg_status s);
+/* "mount", "create-dir+mount", "create-file+mount" */
+const char *mg_action_name(const struct mg_entry *e, const struct mg_result *r);
+
+/* Runs the plan. With ctx->dry_run the tree is only inspected. On failure
+ * everything already done is undone before returning; err says why. */
+int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run *run,
+		  struct mg_error *err);
+void mg_run_free(struct mg_run *run);
+
+#endif

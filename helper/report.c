@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "report.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "escape.h"
+#include "json.h"
+#include "mntopts.h"
+
+void mg_report_text(FILE *f, const struct mg_report *r)
+{
+	char a[PATH_MAX * 2], b[PATH_MAX * 2], opts[512];
+	mg_escape_for_display(r->root ? r->root : "?", a, sizeof(a));
+	fprintf(f, "mount-guard %s: root %s", r->command, a);
+	if (r->ctx)
+		fprintf(f, " (resolver %s, mounts %s, procfs %s)", mg_resolver_name(r->ctx->resolver),
+			mg_mount_backend_name(r->ctx->backend),
+			r->ctx->proc.private_instance ? "private" : "/proc");
+	fputc('\n', f);
+	size_t done = 0;
+	for (size_t i = 0; r->plan && r->run && i < r->plan->n; i++) {
+		const struct mg_entry *e = &r->plan->entries[i];
+		const struct mg_result *res = &r->run->res[i];
+		mg_escape_for_display(e->target, a, sizeof(a));
+		mg_escape_for_display(res->resolved ? res->resolved : "?", b, sizeof(b));
+		mg_mntopts_format_attrs(&e->opts, opts, sizeof(opts));
+		fprintf(f, "  %-12s %-7s %-24s -> %-24s %-11s %s%s%s\n", e->name, mg_fstype_name(e->type),
+			a, b, mg_status_name(res->status), mg_action_name(e, res),
+			opts[0] ? " " : "", opts);
+		if (res->status == MG_ST_MOUNTED || res->status == MG_ST_PLANNED ||
+		    res->status == MG_ST_DEFERRED)
+			done++;
+	}
+	if (r->exit_code == 0 && r->plan)
+		fprintf(f, "result: %zu of %zu entries %s\n", done, r->plan->n,
+			strcmp(r->command, "plan") == 0 ? "checked; nothing changed"
+							: "applied and verified against mountinfo");
+	else
+		fprintf(f, "result: failed (exit %d); nothing this run did is left in place\n",
+			r->exit_code);
+}
+
+void mg_report_json(FILE *f, const struct mg_report *r)
+{
+	char opts[512], msg[2048];
+	int first = 1;
+	fputc('{', f);
+	mg_json_kv_int(f, &first, "version", 1);
+	mg_json_kv_str(f, &first, "command", r->command);
+	mg_json_kv_str(f, &first, "root", r->root);
+	if (r->ctx) {
+		mg_json_kv_str(f, &first, "resolver", mg_resolver_name(r->ctx->resolver));
+		mg_json_kv_str(f, &first, "mount_backend", mg_mount_backend_name(r->ctx->backend));
+		mg_json_kv_str(f, &first, "procfs", r->ctx->proc.private_instance ? "private" : "/proc");
+	}
+	mg_json_kv_bool(f, &first, "ok", r->exit_code == 0);
+	mg_json_kv_int(f, &first, "exit_code", r->exit_code);
+	mg_json_kv_bool(f, &first, "verified", r->run && r->run->verified);
+	if (r->err && r->err->set) {
+		mg_error_format(r->err, msg, sizeof(msg));
+		mg_json_kv_str(f, &first, "error", msg);
+	} else {
+		mg_json_kv_str(f, &first, "error", NULL);
+	}
+	fputs(",\"entries\":[", f);
+	for (size_t i = 0; r->plan && i < r->plan->n; i++) {
+		const struct mg_entry *e = &r->plan->entries[i];
+		const struct mg_result *res = r->run ? &r->run->res[i] : NULL;
+		int ef = 1;
+		if (i)
+			fputc(',', f);
+		fputc('{', f);
+		mg_json_kv_str(f, &ef, "name", e->name);
+		mg_json_kv_int(f, &ef, "line", e->line);
+		mg_json_kv_str(f, &ef, "type", mg_fstype_name(e->type));
+		mg_json_kv_str(f, &ef, "source", e->source);
+		mg_json_kv_str(f, &ef, "target", e->target);
+		mg_json_kv_str(f, &ef, "resolved", res ? res->resolved : NULL);
+		mg_json_kv_str(f, &ef, "action", res ? mg_action_name(e, res) : "mount");
+		mg_json_kv_str(f, &ef, "status", res ? mg_status_name(res->status) : "not-reached");
+		mg_mntopts_format_attrs(&e->opts, opts, sizeof(opts));
+		mg_json_kv_str(f, &ef, "options", opts);
+		mg_json_kv_str(f, &ef, "create", mg_create_name(e->create));
+		if (res && res->mnt_id)
+			mg_json_kv_int(f, &ef, "mount_id", (long long)res->mnt_id);
+		if (res && res->error)
+			mg_json_kv_str(f, &ef, "error", res->error);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}
