@@ -1,0 +1,62 @@
+# Helpers for integration cases. Each case is a function case_NAME that
+# returns 0 on pass; it runs with $T (scratch dir), $ROOT (the rootfs) and
+# $OUT (a sentinel directory outside the root) set, in its own namespace.
+
+# mg ARGS...: runs mount-guard (under $MG_WRAP); sets RC, STDOUT, STDERR.
+mg() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	# shellcheck disable=SC2086
+	$MG_WRAP "$MG_BIN" "$@" >"$o" 2>"$e"
+	RC=$?
+	STDOUT=$(cat "$o") STDERR=$(cat "$e")
+	rm -f "$o" "$e"
+	if [ "$RC" = 99 ]; then echo "  valgrind reported errors:"; printf '%s\n' "$STDERR" | tail -30; fi
+	return 0
+}
+
+# conf TEXT: writes $T/mg.conf
+conf() { printf '%s\n' "$1" >"$T/mg.conf"; }
+
+apply() { mg apply --root "$ROOT" --config "$T/mg.conf" "$@"; }
+plan() { mg plan --root "$ROOT" --config "$T/mg.conf" "$@"; }
+
+fail() { echo "  $*"; echo "  --- exit $RC; stdout:"; printf '%s\n' "$STDOUT" | sed 's/^/    /'; echo "  --- stderr:"; printf '%s\n' "$STDERR" | sed 's/^/    /'; return 1; }
+
+expect_rc() { [ "$RC" = "$1" ] || fail "expected exit $1, got $RC"; }
+expect_err() { printf '%s' "$STDERR" | grep -qF -- "$1" || fail "stderr lacks: $1"; }
+expect_out() { printf '%s' "$STDOUT" | grep -qF -- "$1" || fail "stdout lacks: $1"; }
+
+mount_ids() { awk '{print $1}' /proc/self/mountinfo | sort -n; }
+
+# The mount point (as the kernel escapes it) of every mount not in $1.
+new_mounts() {
+	local before=$1
+	awk 'NR==FNR { old[$1] = 1; next } !($1 in old) { print $5 }' <(printf '%s\n' "$before") /proc/self/mountinfo
+}
+
+check_no_mount_outside_root() {
+	local m bad=0
+	while IFS= read -r m; do
+		[ -z "$m" ] && continue
+		case "$m" in "$ROOT"/*) ;; *) echo "  new mount outside the root: $m"; bad=1 ;; esac
+	done < <(new_mounts "$1")
+	return $bad
+}
+
+sentinel_state() { (cd "$OUT" && ls -lA --time-style=+%s . && cat sentinel; awk -v o="$OUT" '$5 ~ "^"o {print}' /proc/self/mountinfo) 2>&1; }
+
+# The mountinfo line of the mount at exactly $1 (host path), the top one.
+mountinfo_at() { awk -v p="$1" '$5 == p' /proc/self/mountinfo | tail -n 1; }
+fstype_at() { mountinfo_at "$1" | awk '{for (i = 7; i <= NF; i++) if ($i == "-") { print $(i+1); exit }}'; }
+is_mounted() { [ -n "$(mountinfo_at "$1")" ]; }
+
+# Nothing mounted, nothing changed: compare a mountinfo snapshot.
+snapshot() { awk '{print $1, $5, $6}' /proc/self/mountinfo | sort; }
+expect_unchanged() { [ "$(snapshot)" = "$1" ] || { fail "mountinfo changed:"; diff <(printf '%s\n' "$1") <(snapshot) | sed 's/^/    /'; return 1; }; }
+
+backend_is_fallback() { case "$MG_WRAP" in *mg-enosys*) return 0 ;; *) return 1 ;; esac; }
+
+# baseline: a case that makes its own mounts outside the root (a bind source
+# with submounts, say) calls this after making them.
+baseline() { mount_ids >"$T/.ids_before"; sentinel_state >"$T/.sentinel_before"; }
