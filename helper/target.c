@@ -241,15 +241,15 @@ int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t id
 		return mg_resolve_fail(ctx, fd, "target", e->target, err);
 	if (fstat(fd, &st) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "fstat target");
-	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
-			       "target is a %s; only directories and regular files can be mount "
-			       "targets",
-			       mg_file_type_name(st.st_mode));
-	t->fmt = st.st_mode & S_IFMT;
 	r = mg_in_root_path(ctx, fd, t->resolved, sizeof(t->resolved));
 	if (r < 0)
 		return mg_resolve_fail(ctx, r, "target", e->target, err);
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
+			       "target %s is a %s; only directories and regular files can be mount "
+			       "targets",
+			       t->resolved, mg_file_type_name(st.st_mode));
+	t->fmt = st.st_mode & S_IFMT;
 	t->fd = TAKE_FD(fd);
 	return 0;
 }

@@ -1,0 +1,79 @@
+#!/bin/bash
+# Builds and runs every test: unit tests (check, via ctest), the integration
+# suite on both backends (as is, and under the ENOSYS wrapper that forces the
+# openat2 fallback walk and the /proc/self/fd backend), the same again in an
+# ASan+UBSan build, and the integration suite under valgrind memcheck.
+#
+#   scripts/test.sh [--quick]     --quick: skip the sanitizer and valgrind passes
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+quick=0
+[ "${1:-}" = --quick ] && quick=1
+if [ "$(id -u)" != 0 ]; then
+	echo "test: run as root: the tests mount (each in its own private namespace)" >&2
+	[ "${CI:-}" = true ] && exit 1
+	echo "SKIP: not root (outside CI)"; exit 0
+fi
+"$top/scripts/deps.sh" || exit 1
+
+total_pass=0 total_fail=0 steps_failed=()
+record() { # $1 step name, $2 exit code, $3 log file
+	local p f
+	p=$(grep -Eo '[0-9]+ passed' "$3" | tail -n1 | grep -Eo '[0-9]+')
+	f=$(grep -Eo '[0-9]+ failed' "$3" | tail -n1 | grep -Eo '[0-9]+')
+	if [ -z "$p" ]; then # ctest: "100% tests passed, 0 tests failed out of 7"
+		local tot
+		tot=$(grep -Eo 'out of [0-9]+' "$3" | tail -n1 | grep -Eo '[0-9]+')
+		f=$(grep -Eo '[0-9]+ tests failed' "$3" | tail -n1 | grep -Eo '^[0-9]+')
+		p=$(( ${tot:-0} - ${f:-0} ))
+	fi
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-0}))
+	if [ "$2" != 0 ]; then
+		steps_failed+=("$1")
+		[ "${f:-0}" = 0 ] && total_fail=$((total_fail + 1))
+	fi
+	printf '== %-28s exit %s: %s passed, %s failed\n' "$1" "$2" "${p:-0}" "${f:-0}"
+}
+step() { # $1 name, rest: command
+	local name=$1 log
+	shift
+	log=$(mktemp)
+	echo "== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	record "$name" "${PIPESTATUS[0]}" "$log"
+	rm -f "$log"
+}
+
+build() { # $1 dir, rest: cmake args
+	local dir=$1
+	shift
+	echo "== build $dir $*"
+	"$top/scripts/build.sh" "$dir" "$@" || { echo "build failed: $dir"; steps_failed+=("build $dir"); total_fail=$((total_fail + 1)); return 1; }
+}
+
+it="$top/tests/integration/run.sh"
+if build "$top/build"; then
+	step unit ctest --test-dir "$top/build" --output-on-failure
+	step "integration/new-api" env MG_BIN="$top/build/mount-guard" "$it" --label new-api
+	step "integration/enosys" env MG_BIN="$top/build/mount-guard" "$it" --label enosys \
+		--wrap "$top/build/tests/mg-enosys"
+fi
+if [ $quick = 0 ]; then
+	if build "$top/build-asan" -DMG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
+		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+		step "asan/unit" ctest --test-dir "$top/build-asan" --output-on-failure
+		step "asan/integration/new-api" env MG_BIN="$top/build-asan/mount-guard" "$it" --label asan-new-api
+		step "asan/integration/enosys" env MG_BIN="$top/build-asan/mount-guard" "$it" --label asan-enosys \
+			--wrap "$top/build-asan/tests/mg-enosys"
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+	fi
+	if [ -x "$top/build/mount-guard" ]; then
+		vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-fds=no"
+		step "valgrind/integration" env MG_BIN="$top/build/mount-guard" "$it" --label valgrind --wrap "$vg"
+	fi
+fi
+echo
+if [ ${#steps_failed[@]} -gt 0 ]; then echo "failed steps: ${steps_failed[*]}"; fi
+echo "all tests: $total_pass passed, $total_fail failed"
+[ ${#steps_failed[@]} -eq 0 ]
