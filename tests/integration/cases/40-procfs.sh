@@ -94,7 +94,7 @@ case_helper_proc_is_tmpfs() {
 	conf "[mount t]
 type = tmpfs
 target = /d"
-	apply
+	no_lsan apply
 	umount /proc
 	if backend_is_fallback; then
 		expect_rc 3 || return 1
@@ -113,7 +113,7 @@ case_helper_proc_is_bind_of_pid_dir() {
 	conf "[mount t]
 type = tmpfs
 target = /d"
-	apply
+	no_lsan apply
 	umount /proc
 	if backend_is_fallback; then
 		expect_rc 3 || return 1
