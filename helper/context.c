@@ -64,8 +64,9 @@ int mg_in_root_path(const struct mg_ctx *ctx, int fd, char *out, size_t size)
 		rel = abs[ctx->root_len] ? abs + ctx->root_len : "/";
 	else
 		return -EXDEV;
-	if (strlen(rel) >= size)
+	size_t n = strlen(rel);
+	if (n >= size)
 		return -ENAMETOOLONG;
-	strcpy(out, rel);
+	memcpy(out, rel, n + 1);
 	return 0;
 }

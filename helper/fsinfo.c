@@ -43,7 +43,7 @@ int mg_fd_fs_magic(int fd, unsigned long *magic)
 
 bool mg_fd_is_procfs_root(int fd)
 {
-	unsigned long magic;
+	unsigned long magic = 0;
 	struct stat st;
 	return mg_fd_fs_magic(fd, &magic) == 0 && magic == PROC_SUPER_MAGIC && fstat(fd, &st) == 0 &&
 	       S_ISDIR(st.st_mode) && st.st_ino == MG_PROC_ROOT_INO;

@@ -28,7 +28,7 @@ static void fs_log(int fsfd, char *buf, size_t size)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "; " : " (kernel: ", line);
 	}
 	if (n && n + 2 < size)
-		strcat(buf, ")");
+		memcpy(buf + n, ")", 2);
 }
 
 static int fs_fail(struct mg_error *err, int fsfd, int e, const char *what, const char *fstype)

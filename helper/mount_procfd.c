@@ -147,7 +147,10 @@ static int pin_parent(const struct mg_ctx *ctx, int target_fd, char *base, struc
 	if (!slash || slash[1] == '\0')
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_MOUNT, EBUSY,
 			       "the target is the rootfs root itself");
-	strcpy(base, slash + 1);
+	size_t blen = strlen(slash + 1);
+	if (blen > NAME_MAX)
+		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_MOUNT, ENAMETOOLONG, "target name too long");
+	memcpy(base, slash + 1, blen + 1);
 	if (slash == resolved)
 		slash[1] = '\0';
 	else
