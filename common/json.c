@@ -89,6 +89,32 @@ void mg_json_kv_int(FILE *f, int *first, const char *k, long long value)
 	fprintf(f, "%lld", value);
 }
 
+static int is_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : utf8_len(p);
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+void mg_json_kv_path(FILE *f, int *first, const char *k, const char *path)
+{
+	mg_json_kv_str(f, first, k, path);
+	if (!path || is_utf8(path))
+		return;
+	fputc(',', f);
+	fputc('"', f);
+	fputs(k, f);
+	fputs("_hex\":\"", f);
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		fprintf(f, "%02x", *p);
+	fputc('"', f);
+}
+
 void mg_json_kv_bool(FILE *f, int *first, const char *k, int value)
 {
 	key(f, first, k);

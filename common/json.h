@@ -12,5 +12,8 @@ void mg_json_string(FILE *f, const char *s);
 void mg_json_kv_str(FILE *f, int *first, const char *key, const char *value);
 void mg_json_kv_int(FILE *f, int *first, const char *key, long long value);
 void mg_json_kv_bool(FILE *f, int *first, const char *key, int value);
+/* A path: "key": "..." and, when it is not valid UTF-8 (so its JSON string
+ * cannot carry the exact bytes), also "key_hex": "<hex of every byte>". */
+void mg_json_kv_path(FILE *f, int *first, const char *key, const char *path);
 
 #endif

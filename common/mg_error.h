@@ -14,6 +14,7 @@ enum mg_exit {
 	MG_EXIT_FAILED = 1, /* a mount failed; everything this run did was undone */
 	MG_EXIT_USAGE = 2,  /* usage or config error; nothing touched */
 	MG_EXIT_UNSAFE = 3, /* refused as unsafe; nothing left touched */
+	MG_EXIT_ROLLBACK = 4, /* failed, and undoing it failed too: something may be left */
 };
 
 enum mg_stage {

@@ -39,7 +39,9 @@ static const struct fsopt_rule fsopt_rules[] = {
 	{ MG_FS_TMPFS, "size", V_SIZE },      { MG_FS_TMPFS, "nr_blocks", V_SIZE },
 	{ MG_FS_TMPFS, "nr_inodes", V_SIZE }, { MG_FS_TMPFS, "mode", V_OCTAL },
 	{ MG_FS_TMPFS, "uid", V_DEC },        { MG_FS_TMPFS, "gid", V_DEC },
-	{ MG_FS_TMPFS, "huge", V_HUGE },      { MG_FS_PROC, "hidepid", V_HIDEPID },
+	{ MG_FS_TMPFS, "huge", V_HUGE },      { MG_FS_DEV, "size", V_SIZE },
+	{ MG_FS_DEV, "nr_inodes", V_SIZE },   { MG_FS_DEV, "mode", V_OCTAL },
+	{ MG_FS_DEV, "uid", V_DEC },          { MG_FS_DEV, "gid", V_DEC },      { MG_FS_PROC, "hidepid", V_HIDEPID },
 	{ MG_FS_PROC, "gid", V_DEC },         { MG_FS_PROC, "subset", V_SUBSET },
 	{ MG_FS_DEVPTS, "newinstance", V_FLAG }, { MG_FS_DEVPTS, "ptmxmode", V_OCTAL },
 	{ MG_FS_DEVPTS, "mode", V_OCTAL },    { MG_FS_DEVPTS, "gid", V_DEC },
@@ -169,7 +171,7 @@ static int apply_vfs(struct mg_mntopts *o, const char *name, int id, bool invert
 	default:
 		return failf(why, whysz,
 			     "option '%s' is not supported by mount-guard (only ro/rw, [no]suid, "
-			     "[no]dev, [no]exec, [no]symfollow and atime options are)",
+			     "[no]dev, [no]exec, [no]symfollow, [no]diratime and atime options are)",
 			     name);
 	}
 	unsigned *mine = invert ? &o->attr_clr : &o->attr_set;
@@ -229,6 +231,11 @@ static int parse_one(struct mg_mntopts *o, enum mg_fstype type, const char *name
 int mg_mntopts_parse(enum mg_fstype type, const char *text, struct mg_mntopts *out, char *why,
 		     size_t whysz)
 {
+	/* libmount stops quietly at an unbalanced quote (`nosuid,ro"` yields
+	 * only nosuid), and no option accepted here needs quoting: refuse
+	 * quotes outright rather than lose an option. */
+	if (strchr(text, '"'))
+		return failf(why, whysz, "quotes are not allowed in options (no option needs them)");
 	_cleanup_free_ char *copy = strdup(text);
 	if (!copy)
 		return failf(why, whysz, "out of memory");

@@ -21,6 +21,7 @@ static const struct {
 	[MG_FS_DEVPTS] = { "devpts", DEVPTS_SUPER_MAGIC },
 	[MG_FS_MQUEUE] = { "mqueue", 0x19800202UL /* MQUEUE_MAGIC, not in uapi */ },
 	[MG_FS_CGROUP2] = { "cgroup2", CGROUP2_SUPER_MAGIC },
+	[MG_FS_DEV] = { "dev", TMPFS_MAGIC },
 };
 
 const char *mg_fstype_name(enum mg_fstype t)
@@ -55,6 +56,48 @@ const char *mg_create_name(enum mg_create c)
 	}
 }
 
+const char *mg_kind_name(enum mg_kind k)
+{
+	static const char *const names[MG_KIND__MAX] = {
+		[MG_KIND_MOUNT] = "mount",
+		[MG_KIND_MASK] = "mask",
+		[MG_KIND_READONLY] = "readonly",
+		[MG_KIND_WRITABLE] = "writable",
+	};
+	return (unsigned)k < MG_KIND__MAX ? names[k] : "?";
+}
+
+const char *mg_entry_file(const struct mg_plan *p, const struct mg_entry *e)
+{
+	return e->origin ? e->origin : p->file;
+}
+
+const char *mg_entry_type_name(const struct mg_entry *e)
+{
+	return e->kind == MG_KIND_MOUNT ? mg_fstype_name(e->type) : mg_kind_name(e->kind);
+}
+
+int mg_plan_prepend(struct mg_plan *to, struct mg_plan *from)
+{
+	size_t n = to->n + from->n;
+	if (n > MG_MAX_ENTRIES)
+		return -E2BIG;
+	struct mg_entry *ne = malloc((n ? n : 1) * sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	if (from->n)
+		memcpy(ne, from->entries, from->n * sizeof(*ne));
+	if (to->n)
+		memcpy(ne + from->n, to->entries, to->n * sizeof(*ne));
+	free(to->entries);
+	free(from->entries);
+	to->entries = ne;
+	to->n = to->cap = n;
+	from->entries = NULL;
+	from->n = from->cap = 0;
+	return 0;
+}
+
 void mg_plan_init(struct mg_plan *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -64,6 +107,7 @@ void mg_plan_init(struct mg_plan *p)
 static void entry_free(struct mg_entry *e)
 {
 	free(e->name);
+	free(e->origin);
 	free(e->source);
 	free(e->target);
 	free(e->options_text);
@@ -79,6 +123,7 @@ void mg_plan_free(struct mg_plan *p)
 		entry_free(&p->entries[i]);
 	free(p->entries);
 	free(p->file);
+	free(p->preset);
 	mg_plan_init(p);
 }
 
@@ -131,6 +176,9 @@ int mg_path_check(const char *path, size_t len, const char **why)
 int mg_entry_validate(const struct mg_plan *p, const struct mg_entry *e, struct mg_error *err)
 {
 	(void)p;
+	if (e->kind != MG_KIND_MOUNT)
+		return e->target ? 0
+				 : mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "missing path");
 	bool is_bind = e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
 	if (!e->target)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "missing required key 'target'");
@@ -141,10 +189,6 @@ int mg_entry_validate(const struct mg_plan *p, const struct mg_entry *e, struct 
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
 			       "'source' is only meaningful for bind and rbind, not %s",
 			       mg_fstype_name(e->type));
-	if (is_bind && e->opts.nfs)
-		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
-			       "option '%s' is a filesystem option; a bind mount takes none",
-			       e->opts.fs[0].key);
 	if (!is_bind && e->create == MG_CREATE_FILE)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
 			       "create = file: a %s mount needs a directory",

@@ -14,7 +14,7 @@
 /* Hard limits, each a clear config error (never a truncation). */
 #define MG_MAX_ENTRIES 16384
 #define MG_MAX_FSOPTS 32
-#define MG_NAME_MAX 64 /* entry names: [A-Za-z0-9._-], 1..64 bytes */
+#define MG_NAME_MAX 43 /* entry names: [A-Za-z0-9._-]; "mount NAME" fits inih's 49-byte section */
 
 enum mg_fstype {
 	MG_FS_BIND,
@@ -25,7 +25,18 @@ enum mg_fstype {
 	MG_FS_DEVPTS,
 	MG_FS_MQUEUE,
 	MG_FS_CGROUP2,
+	MG_FS_DEV, /* composite: a tmpfs with the host's basic nodes, devpts, shm */
 	MG_FS__MAX,
+};
+
+/* What an entry does. Entries run by kind, in this order (then file order):
+ * mounts, masks, read-only paths, writable exceptions. */
+enum mg_kind {
+	MG_KIND_MOUNT,
+	MG_KIND_MASK,
+	MG_KIND_READONLY,
+	MG_KIND_WRITABLE,
+	MG_KIND__MAX,
 };
 
 enum mg_create {
@@ -55,8 +66,10 @@ struct mg_mntopts {
 };
 
 struct mg_entry {
-	char *name;
+	enum mg_kind kind;
+	char *name; /* [mount NAME]; the section name for masked/readonly/writable */
 	unsigned line;
+	char *origin; /* file it came from when not the plan's (a preset), else NULL */
 	enum mg_fstype type;
 	char *source; /* host path for bind/rbind, NULL otherwise */
 	char *target; /* absolute in-root path, as written (unescaped) */
@@ -69,6 +82,7 @@ struct mg_entry {
 struct mg_plan {
 	char *file; /* where it came from, for messages */
 	enum mg_symlinks symlinks;
+	char *preset; /* [options] preset, or --preset */
 	struct mg_entry *entries;
 	size_t n, cap;
 };
@@ -78,6 +92,13 @@ int mg_fstype_from_name(const char *s, enum mg_fstype *out);
 /* The filesystem magic fstatfs reports for a mount of this type; 0 for binds. */
 unsigned long mg_fstype_magic(enum mg_fstype t);
 const char *mg_create_name(enum mg_create c);
+const char *mg_kind_name(enum mg_kind k);
+/* The file an entry came from, for messages. */
+const char *mg_entry_file(const struct mg_plan *p, const struct mg_entry *e);
+/* The entry's type for reports: the fs type of a mount, else its kind. */
+const char *mg_entry_type_name(const struct mg_entry *e);
+/* Moves every entry of `from` to the front of `to` (presets go first). */
+int mg_plan_prepend(struct mg_plan *to, struct mg_plan *from);
 
 void mg_plan_init(struct mg_plan *p);
 void mg_plan_free(struct mg_plan *p);

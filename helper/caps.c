@@ -19,7 +19,7 @@ static int set_caps(const int *caps, int n, bool need_bounding, struct mg_error 
 {
 	capng_get_caps_process();
 	bool setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
-	capng_clear(CAPNG_SELECT_BOTH);
+	capng_clear(CAPNG_SELECT_ALL); /* BOTH would leave the ambient set as it was */
 	for (int i = 0; i < n; i++)
 		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, (unsigned)caps[i]);
 	if (!setpcap && need_bounding)
@@ -44,12 +44,14 @@ int mg_caps_limit_for_apply(bool need_create, struct mg_error *err)
 {
 	/* CAP_SETPCAP stays only so that mg_caps_drop_all() can empty the
 	 * bounding set at the end; it grants nothing over the rootfs. */
-	int caps[3] = { CAP_SYS_ADMIN, CAP_SETPCAP, CAP_DAC_OVERRIDE };
+	/* CAP_DAC_READ_SEARCH: resolution must reach the same targets whatever
+	 * the rootfs's directory modes, in every list. */
+	int caps[4] = { CAP_SYS_ADMIN, CAP_SETPCAP, CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE };
 	if (!mg_caps_have_sys_admin())
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
 			       "CAP_SYS_ADMIN is needed to mount (run as root, or install the "
 			       "binary with file capabilities)");
-	return set_caps(caps, need_create ? 3 : 2, true, err);
+	return set_caps(caps, need_create ? 4 : 3, true, err);
 }
 
 int mg_caps_drop_all(struct mg_error *err)

@@ -15,10 +15,13 @@
 #include "escape.h"
 #include "mntopts.h"
 
+/* inih's MAX_SECTION (50) less the terminating NUL. */
+#define MG_INI_MAX_SECTION 49
+
 enum mount_key { K_TYPE, K_SOURCE, K_TARGET, K_OPTIONS, K_CREATE, K_MODE, K__MAX };
 static const char *const mount_keys[K__MAX] = { "type", "source", "target", "options", "create", "mode" };
 
-enum section_kind { SEC_NONE, SEC_OPTIONS, SEC_MOUNT };
+enum section_kind { SEC_NONE, SEC_OPTIONS, SEC_MOUNT, SEC_PATHS };
 
 struct parse_ctx {
 	const char *name; /* file name for messages */
@@ -35,10 +38,12 @@ struct parse_ctx {
 	unsigned sec_line; /* header line of the section being collected */
 	bool new_section, seen_options;
 	enum section_kind kind;
+	enum mg_kind path_kind; /* for SEC_PATHS: which of [masked], [readonly], [writable] */
 	char *sec_name;
 	char *vals[K__MAX];
 	unsigned lines[K__MAX];
 	bool seen_symlinks;
+	bool seen_sections[MG_KIND__MAX];
 };
 
 static int cfg_fail(struct parse_ctx *c, unsigned line, const char *entry, const char *fmt, ...)
@@ -147,7 +152,7 @@ static int finish_mount(struct parse_ctx *c)
 		return r;
 	}
 	for (size_t i = 0; i + 1 < c->plan->n; i++)
-		if (strcmp(c->plan->entries[i].name, e->name) == 0)
+		if (c->plan->entries[i].kind == MG_KIND_MOUNT && strcmp(c->plan->entries[i].name, e->name) == 0)
 			return cfg_fail(c, e->line, e->name,
 					"duplicate entry name (first defined at line %u)",
 					c->plan->entries[i].line);
@@ -182,6 +187,27 @@ static int begin_section(struct parse_ctx *c, const char *section)
 		c->kind = SEC_OPTIONS;
 		return 0;
 	}
+	static const struct {
+		const char *name;
+		enum mg_kind kind;
+	} path_sections[] = {
+		{ "masked", MG_KIND_MASK },
+		{ "readonly", MG_KIND_READONLY },
+		{ "writable", MG_KIND_WRITABLE },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(path_sections); i++) {
+		if (strcmp(section, path_sections[i].name) != 0)
+			continue;
+		if (c->seen_sections[path_sections[i].kind])
+			return cfg_fail(c, c->header_line, NULL, "[%s] appears twice", section);
+		c->seen_sections[path_sections[i].kind] = true;
+		c->sec_name = strdup(section);
+		if (!c->sec_name)
+			return cfg_fail(c, c->header_line, NULL, "out of memory");
+		c->kind = SEC_PATHS;
+		c->path_kind = path_sections[i].kind;
+		return 0;
+	}
 	if (strncmp(section, "mount ", 6) == 0) {
 		const char *n = section + 6;
 		if (!valid_entry_name(n))
@@ -195,13 +221,22 @@ static int begin_section(struct parse_ctx *c, const char *section)
 		return 0;
 	}
 	return cfg_fail(c, c->header_line, NULL,
-			"unknown section [%s] (known: [options], [mount NAME])", section);
+			"unknown section [%s] (known: [options], [mount NAME], [masked], [readonly], "
+			"[writable])",
+			section);
 }
 
 static int options_key(struct parse_ctx *c, const char *name, const char *value)
 {
+	if (strcmp(name, "preset") == 0) {
+		if (c->plan->preset)
+			return cfg_fail(c, c->lineno, NULL, "duplicate key 'preset'");
+		c->plan->preset = strdup(value);
+		return c->plan->preset ? 0 : cfg_fail(c, c->lineno, NULL, "out of memory");
+	}
 	if (strcmp(name, "symlinks") != 0)
-		return cfg_fail(c, c->lineno, NULL, "unknown key '%s' in [options] (known: symlinks)", name);
+		return cfg_fail(c, c->lineno, NULL,
+				"unknown key '%s' in [options] (known: symlinks, preset)", name);
 	if (c->seen_symlinks)
 		return cfg_fail(c, c->lineno, NULL, "duplicate key 'symlinks'");
 	c->seen_symlinks = true;
@@ -232,6 +267,29 @@ static int mount_key(struct parse_ctx *c, const char *name, const char *value)
 			"unknown key '%s' (known: type, source, target, options, create, mode)", name);
 }
 
+/* [masked], [readonly], [writable]: one entry per repeated `path` key. */
+static int path_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	const char *why = NULL;
+	size_t len;
+	_cleanup_free_ char *p = NULL;
+	if (strcmp(name, "path") != 0)
+		return cfg_fail(c, c->lineno, c->sec_name, "unknown key '%s' (known: path)", name);
+	if (mg_unescape(value, &p, &len, &why) < 0 || mg_path_check(p, len, &why) < 0)
+		return cfg_fail(c, c->lineno, c->sec_name, "path %s", why);
+	struct mg_entry *e = mg_plan_add(c->plan);
+	if (!e)
+		return cfg_fail(c, c->lineno, c->sec_name,
+				"too many entries (at most %d) or out of memory", MG_MAX_ENTRIES);
+	e->kind = c->path_kind;
+	e->line = c->lineno;
+	e->target = TAKE_PTR(p);
+	e->name = strdup(c->sec_name);
+	if (!e->name)
+		return cfg_fail(c, c->lineno, c->sec_name, "out of memory");
+	return 0;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *c = user;
@@ -247,7 +305,9 @@ static int handler(void *user, const char *section, const char *name, const char
 		return cfg_fail(c, c->lineno, NULL, "key '%s' outside any section", name), 0;
 	if (*value == '\0')
 		return cfg_fail(c, c->lineno, c->sec_name, "key '%s' has an empty value", name), 0;
-	int r = c->kind == SEC_OPTIONS ? options_key(c, name, value) : mount_key(c, name, value);
+	int r = c->kind == SEC_OPTIONS ? options_key(c, name, value)
+		: c->kind == SEC_PATHS	 ? path_key(c, name, value)
+					 : mount_key(c, name, value);
 	return r < 0 ? 0 : 1;
 }
 
@@ -281,17 +341,29 @@ static char *reader(char *str, int num, void *stream)
 				"or split the options)",
 				linelen, c->max_line),
 		       NULL;
-	size_t ws = strspn(start, " \t\r\f\v");
-	if (ws > linelen)
-		ws = linelen;
+	/* inih skips a UTF-8 byte order mark at the start of the file. */
+	size_t skip = 0;
+	if (c->lineno == 1 && linelen >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3;
+	size_t ws = skip;
+	while (ws < linelen && strchr(" \t\r\f\v", start[ws]))
+		ws++;
 	bool blank = ws == linelen;
 	bool comment = !blank && (start[ws] == ';' || start[ws] == '#');
-	if (ws > 0 && !blank && !comment)
+	if (ws > skip && !blank && !comment)
 		return cfg_fail(c, c->lineno, NULL,
 				"indented line: inih would join it to the previous value; remove the "
 				"leading whitespace"),
 		       NULL;
-	if (!blank && !comment && start[0] == '[') {
+	if (!blank && !comment && start[skip] == '[') {
+		/* inih copies a section name into a 50-byte buffer and cuts it
+		 * silently: refuse a longer one instead. */
+		const char *close = memchr(start + skip, ']', linelen - skip);
+		if (close && (size_t)(close - start - skip - 1) > MG_INI_MAX_SECTION)
+			return cfg_fail(c, c->lineno, NULL,
+					"section name is longer than inih's limit of %d bytes",
+					MG_INI_MAX_SECTION),
+			       NULL;
 		if (c->headers > 0 && c->keys_since_header == 0)
 			return cfg_fail(c, c->header_line, NULL, "section has no keys"), NULL;
 		c->headers++;
@@ -314,14 +386,18 @@ int mg_config_parse(const char *name, const char *text, size_t len, struct mg_pl
 	if (!c.stop)
 		finish_section(&c);
 	reset_section(&c);
+	/* inih keeps going after a line it cannot parse, and our reader stops
+	 * at our own first error: an inih error on an earlier line came first. */
+	if (err->set && r > 0 && (unsigned)r < err->line)
+		memset(err, 0, sizeof(*err));
 	if (!err->set && r > 0) {
 		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
 			"syntax error: expected '[section]', 'key = value' or a comment");
 		mg_error_set_entry(err, plan->file, (unsigned)r, NULL);
 	} else if (!err->set && r < 0) {
 		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, ENOMEM, "inih failed");
-	} else if (!err->set && plan->n == 0) {
-		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "no [mount NAME] entries");
+	} else if (!err->set && plan->n == 0 && !plan->preset) {
+		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "no entries and no preset");
 		mg_error_set_entry(err, plan->file, 0, NULL);
 	}
 	if (err->set) {
@@ -343,9 +419,9 @@ static int read_all(int fd, char **out, size_t *outlen)
 		return -ENOMEM;
 	for (;;) {
 		if (n == cap) {
-			if (cap >= MG_CONFIG_MAX_BYTES)
-				return -EFBIG;
-			cap *= 2;
+			if (cap > MG_CONFIG_MAX_BYTES)
+				return -EFBIG; /* read one byte past the limit to know */
+			cap = cap * 2 > MG_CONFIG_MAX_BYTES ? MG_CONFIG_MAX_BYTES + 1 : cap * 2;
 			char *nb = realloc(buf, cap);
 			if (!nb)
 				return -ENOMEM;

@@ -214,6 +214,15 @@ int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run 
 	run->res = calloc(plan->n ? plan->n : 1, sizeof(*run->res));
 	if (!run->res)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, ENOMEM, "out of memory");
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->entries[i].kind != MG_KIND_MOUNT || plan->entries[i].type == MG_FS_DEV) {
+			r = mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, EOPNOTSUPP,
+				    "masks, read-only paths, writable paths and type = dev are not "
+				    "applied yet");
+			mg_error_set_entry(err, mg_entry_file(plan, &plan->entries[i]),
+					   plan->entries[i].line, plan->entries[i].name);
+			goto out;
+		}
 	if (!ctx->dry_run) {
 		r = mg_mountinfo_read(&ctx->proc, &before, err);
 		if (r < 0)
@@ -223,7 +232,7 @@ int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run 
 		const struct mg_entry *e = &plan->entries[i];
 		r = run_entry(ctx, plan, i, &targets, &undo, &run->res[i], err);
 		if (r < 0) {
-			mg_error_set_entry(err, plan->file, e->line, e->name);
+			mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
 			record_error(&run->res[i], err, err->kind == MG_EXIT_UNSAFE);
 			goto out;
 		}
@@ -240,7 +249,8 @@ out:
 			if (undo.items[i].kind == MG_UNDO_MOUNT &&
 			    run->res[undo.items[i].entry].status == MG_ST_MOUNTED)
 				run->res[undo.items[i].entry].status = MG_ST_ROLLED_BACK;
-		mg_undo_run(&undo, &ctx->proc, err);
+		if (mg_undo_run(&undo, &ctx->proc, NULL) < 0)
+			run->rollback_failed = true;
 	}
 	mg_undo_free(&undo);
 	mg_pathset_free(&targets);

@@ -33,6 +33,7 @@ struct mg_run {
 	struct mg_result *res; /* one per plan entry */
 	size_t n;
 	bool verified; /* mountinfo check passed */
+	bool rollback_failed; /* a failure, then an undo step failed: not all was undone */
 };
 
 const char *mg_status_name(enum mg_status s);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mount-guard: command line. Exit codes (mount-guard(8)): 0 done; 1 a mount
  * failed and nothing is left mounted; 2 usage or config error, nothing
- * touched; 3 refused as unsafe, nothing left touched. */
+ * touched; 3 refused as unsafe, nothing left touched; 4 a failure whose
+ * rollback also failed (something may be left). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include "context.h"
 #include "engine.h"
 #include "hygiene.h"
+#include "preset.h"
 #include "report.h"
 
 #ifndef MG_VERSION
@@ -26,13 +28,14 @@ struct cli {
 	const char *command;
 	const char *root;
 	const char *config;
+	const char *preset;
 	bool json;
 };
 
 static void usage(FILE *f)
 {
-	fputs("Usage: mount-guard apply --root DIR --config FILE [--json]\n"
-	      "       mount-guard plan  --root DIR --config FILE [--json]\n"
+	fputs("Usage: mount-guard apply --root DIR --config FILE [--preset NAME] [--json]\n"
+	      "       mount-guard plan  --root DIR --config FILE [--preset NAME] [--json]\n"
 	      "       mount-guard --help | --version\n"
 	      "\n"
 	      "  apply   resolve every target inside DIR, mount by fd, verify against\n"
@@ -41,10 +44,12 @@ static void usage(FILE *f)
 	      "\n"
 	      "  --root DIR     the rootfs (a trusted host path)\n"
 	      "  --config FILE  the mount list, mount-guard.conf(5); '-' reads stdin\n"
+	      "  --preset NAME  start from a shipped preset (oci-default, minimal-chroot)\n"
 	      "  --json         print a JSON report instead of the summary\n"
 	      "\n"
 	      "Exit: 0 done, 1 a mount failed (nothing left mounted), 2 usage or config\n"
-	      "error (nothing touched), 3 refused as unsafe (nothing left touched).\n"
+	      "error (nothing touched), 3 refused as unsafe (nothing left touched),\n"
+	      "4 failed and the rollback failed too (something may be left).\n"
 	      "See mount-guard(8).\n",
 	      f);
 }
@@ -54,6 +59,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },  { "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },        { "help", no_argument, NULL, 'h' },
+		{ "preset", required_argument, NULL, 'p' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -63,7 +69,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		argv++;
 	}
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+r:c:jhV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+r:c:p:jhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r':
 			c->root = optarg;
@@ -73,6 +79,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			break;
 		case 'j':
 			c->json = true;
+			break;
+		case 'p':
+			c->preset = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -98,8 +107,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "mount-guard: unknown command '%s'\n", c->command);
 		return -EINVAL;
 	}
-	if (!c->root || !c->config) {
-		fprintf(stderr, "mount-guard: %s needs --root DIR and --config FILE\n", c->command);
+	if (!c->root || (!c->config && !c->preset)) {
+		fprintf(stderr, "mount-guard: %s needs --root DIR and --config FILE (or --preset NAME)\n",
+			c->command);
 		return -EINVAL;
 	}
 	return 0;
@@ -155,7 +165,13 @@ int main(int argc, char **argv)
 	}
 	bool dry = strcmp(cli.command, "plan") == 0;
 
-	r = mg_config_load(cli.config, &plan, &err);
+	if (cli.config)
+		r = mg_config_load(cli.config, &plan, &err);
+	else
+		plan.file = strdup("<none>");
+	if (r < 0)
+		goto report;
+	r = mg_preset_merge(&plan, cli.preset, &err);
 	if (r < 0)
 		goto report;
 	if (plan.symlinks == MG_SYMLINKS_REFUSE)
@@ -182,6 +198,8 @@ report:;
 	int code = err.set ? (int)err.kind : MG_EXIT_OK;
 	if (err.set && code == MG_EXIT_OK)
 		code = MG_EXIT_FAILED;
+	if (run.rollback_failed)
+		code = MG_EXIT_ROLLBACK; /* never claim "nothing left" when it is not so */
 	struct mg_report rep = {
 		.command = cli.command, .root = cli.root, .ctx = have_ctx ? &ctx : NULL,
 		.plan = &plan,          .run = ran ? &run : NULL, .err = &err,

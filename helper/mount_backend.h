@@ -4,6 +4,8 @@
 #ifndef MG_MOUNT_BACKEND_H
 #define MG_MOUNT_BACKEND_H
 
+#include <stdbool.h>
+
 #include "context.h"
 #include "mg_error.h"
 #include "plan.h"
@@ -13,6 +15,19 @@
  * left attached on failure. */
 int mg_mount_entry(const struct mg_ctx *ctx, const struct mg_entry *e, int target_fd,
 		   int source_fd, int *mnt_fd, struct mg_error *err);
+
+/* Binds what source_fd refers to (with everything mounted beneath it when
+ * rec) onto target_fd, with the attributes of `o` set or cleared on every
+ * mount of the copy; attributes not named are kept as the source has them,
+ * so flags locked in a user namespace survive. */
+int mg_bind_fd(const struct mg_ctx *ctx, int source_fd, int target_fd, bool rec,
+	       const struct mg_mntopts *o, int *mnt_fd, struct mg_error *err);
+int mg_newapi_bind(int source_fd, int target_fd, bool rec, const struct mg_mntopts *o, int *mnt_fd,
+		   struct mg_error *err);
+int mg_procfd_bind(const struct mg_ctx *ctx, int source_fd, int target_fd, bool rec,
+		   const struct mg_mntopts *o, int *mnt_fd, struct mg_error *err);
+/* mount(2) MS_REMOUNT of the superblock mnt_fd is on, read-only. */
+int mg_procfd_remount_sb_ro(const struct mg_ctx *ctx, int mnt_fd, struct mg_error *err);
 
 int mg_mount_newapi(const struct mg_ctx *ctx, const struct mg_entry *e, int target_fd,
 		    int source_fd, int *mnt_fd, struct mg_error *err);

@@ -40,7 +40,8 @@ static int fs_fail(struct mg_error *err, int fsfd, int e, const char *what, cons
 
 static int make_fs_mount(const struct mg_entry *e, struct mg_error *err)
 {
-	const char *fstype = mg_fstype_name(e->type);
+	/* type = dev is a tmpfs that devfs.c fills afterwards. */
+	const char *fstype = e->type == MG_FS_DEV ? "tmpfs" : mg_fstype_name(e->type);
 	_cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "fsopen %s", fstype);
@@ -62,25 +63,44 @@ static int make_fs_mount(const struct mg_entry *e, struct mg_error *err)
 	return mfd;
 }
 
-static int make_bind_mount(const struct mg_entry *e, int source_fd, struct mg_error *err)
+/* A detached copy of the mount tree at source_fd (just its top mount unless
+ * rec), with the attributes in `o` applied. */
+static int make_bind_mount(int source_fd, bool rec, const struct mg_mntopts *o, struct mg_error *err)
 {
-	unsigned rec = e->type == MG_FS_RBIND ? AT_RECURSIVE : 0;
+	unsigned at_rec = rec ? AT_RECURSIVE : 0;
 	_cleanup_close_ int mfd =
-		open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+		open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | at_rec);
 	if (mfd < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "open_tree (clone source)");
-	struct mount_attr attr = { .attr_set = e->opts.attr_set, .attr_clr = e->opts.attr_clr };
-	if (e->opts.atime != -1) {
-		attr.attr_set |= (unsigned)e->opts.atime;
+	struct mount_attr attr = { .attr_set = o->attr_set, .attr_clr = o->attr_clr };
+	if (o->atime != -1) {
+		attr.attr_set |= (unsigned)o->atime;
 		attr.attr_clr |= MOUNT_ATTR__ATIME;
 	}
 	/* Only what was asked changes: flags the source has (and, in a user
 	 * namespace, flags locked on it) stay as they are. AT_RECURSIVE
-	 * makes ro truly recursive for rbind. */
+	 * makes ro truly recursive. */
 	if ((attr.attr_set || attr.attr_clr) &&
-	    mount_setattr(mfd, "", AT_EMPTY_PATH | rec, &attr, sizeof(attr)) < 0)
+	    mount_setattr(mfd, "", AT_EMPTY_PATH | at_rec, &attr, sizeof(attr)) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "mount_setattr");
 	return TAKE_FD(mfd);
+}
+
+static int attach(int *mfd, int target_fd, int *mnt_fd, struct mg_error *err)
+{
+	if (move_mount(*mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "move_mount onto the target");
+	*mnt_fd = TAKE_FD(*mfd);
+	return 0;
+}
+
+int mg_newapi_bind(int source_fd, int target_fd, bool rec, const struct mg_mntopts *o, int *mnt_fd,
+		   struct mg_error *err)
+{
+	_cleanup_close_ int mfd = make_bind_mount(source_fd, rec, o, err);
+	if (mfd < 0)
+		return mfd;
+	return attach(&mfd, target_fd, mnt_fd, err);
 }
 
 int mg_mount_newapi(const struct mg_ctx *ctx, const struct mg_entry *e, int target_fd,
@@ -88,11 +108,9 @@ int mg_mount_newapi(const struct mg_ctx *ctx, const struct mg_entry *e, int targ
 {
 	(void)ctx;
 	bool bind = e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
-	_cleanup_close_ int mfd = bind ? make_bind_mount(e, source_fd, err) : make_fs_mount(e, err);
+	_cleanup_close_ int mfd = bind ? make_bind_mount(source_fd, e->type == MG_FS_RBIND, &e->opts, err)
+				       : make_fs_mount(e, err);
 	if (mfd < 0)
 		return mfd;
-	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "move_mount onto the target");
-	*mnt_fd = TAKE_FD(mfd);
-	return 0;
+	return attach(&mfd, target_fd, mnt_fd, err);
 }

@@ -22,6 +22,7 @@
 #include "fsinfo.h"
 #include "mntopts.h"
 #include "mount_backend.h"
+#include "mountinfo.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -170,37 +171,23 @@ static int pin_parent(const struct mg_ctx *ctx, int target_fd, char *base, struc
 	return TAKE_FD(pfd);
 }
 
-int mg_mount_procfd(const struct mg_ctx *ctx, const struct mg_entry *e, int target_fd,
-		    int source_fd, int *mnt_fd, struct mg_error *err)
+/* mount(2) onto target_fd, then the new mount's root, reached from the
+ * pinned parent by name and proven to be a different mount. */
+static int mount_and_reopen(const struct mg_ctx *ctx, int target_fd, int src_fd,
+			    const char *fstype, unsigned long flags, const char *data, int *out,
+			    struct mg_error *err)
 {
-	bool bind = e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
-	const char *fstype = mg_fstype_name(e->type);
-	char base[NAME_MAX + 1], data[1024];
+	char base[NAME_MAX + 1];
 	uint64_t before, after;
-	int r;
-
-	if (e->type == MG_FS_RBIND && (e->opts.attr_set || e->opts.attr_clr || e->opts.atime != -1))
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, EOPNOTSUPP,
-			       "options on an rbind need mount_setattr(AT_RECURSIVE) (Linux 5.12) "
-			       "to apply to every submount; this kernel has no new mount API");
 	_cleanup_close_ int pfd = pin_parent(ctx, target_fd, base, err);
 	if (pfd < 0)
 		return pfd;
 	if (mg_fd_mount_id(target_fd, &before) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "mount id of the target");
-	if (bind) {
-		r = mount_via_fd_dir(ctx, source_fd, NULL, target_fd,
-				     MS_BIND | (e->type == MG_FS_RBIND ? MS_REC : 0), NULL);
-	} else {
-		if (build_data(&e->opts, data, sizeof(data)) < 0)
-			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, E2BIG, "options too long");
-		unsigned long flags = attrs_to_ms(e->opts.attr_set) | atime_ms(e->opts.atime);
-		r = mount_via_fd_dir(ctx, -1, fstype, target_fd, flags, data[0] ? data : NULL);
-	}
+	int r = mount_via_fd_dir(ctx, src_fd, fstype, target_fd, flags, data);
 	if (r < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, -r, "mount %s via /proc/self/fd",
-			       fstype);
-
+			       fstype ? fstype : "bind");
 	_cleanup_close_ int nfd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (nfd < 0 || mg_fd_mount_id(nfd, &after) < 0 || after == before) {
 		/* We cannot see our own mount: take it off by name from the
@@ -211,17 +198,146 @@ int mg_mount_procfd(const struct mg_ctx *ctx, const struct mg_entry *e, int targ
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_MOUNT, ESTALE,
 			       "the new mount is not where it was put");
 	}
-	if (bind && (e->opts.attr_set || e->opts.attr_clr || e->opts.atime != -1)) {
-		unsigned long ms = 0;
-		r = remount_flags(nfd, &e->opts, &ms);
-		if (r == 0)
-			r = mount_via_fd_dir(ctx, -1, NULL, nfd, ms, NULL);
+	*out = TAKE_FD(nfd);
+	return 0;
+}
+
+static bool has_attrs(const struct mg_mntopts *o)
+{
+	return o->attr_set || o->attr_clr || o->atime != -1;
+}
+
+static int remount_one(const struct mg_ctx *ctx, int mnt_fd, const struct mg_mntopts *o)
+{
+	unsigned long ms = 0;
+	int r = remount_flags(mnt_fd, o, &ms);
+	return r < 0 ? r : mount_via_fd_dir(ctx, -1, NULL, mnt_fd, ms, NULL);
+}
+
+/* Without mount_setattr(AT_RECURSIVE) every submount of a recursive bind
+ * needs its own remount. They are found in mountinfo (children of the new
+ * mount, then theirs), each reached by its in-root path with symlinks
+ * refused (the kernel's own name has none) and proven by mount id. */
+static int remount_submounts(const struct mg_ctx *ctx, uint64_t top, const struct mg_mntopts *o,
+			     struct mg_error *err)
+{
+	struct libmnt_table *tb = NULL;
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	_cleanup_free_ uint64_t *ids = NULL;
+	size_t n = 1, cap = 16;
+	int r;
+
+	if (!it)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+	ids = malloc(cap * sizeof(*ids));
+	r = ids ? mg_mountinfo_read(&ctx->proc, &tb, err)
+		: mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+	if (r < 0)
+		goto out;
+	ids[0] = top;
+	/* mountinfo lists a parent before its children; mounts moved later
+	 * may break that, so sweep until nothing new is found. */
+	for (bool grew = true; grew;) {
+		grew = false;
+		struct libmnt_fs *fs;
+		mnt_reset_iter(it, MNT_ITER_FORWARD);
+		while (mnt_table_next_fs(tb, it, &fs) == 0) {
+			uint64_t id = (uint64_t)mnt_fs_get_id(fs), parent = (uint64_t)mnt_fs_get_parent_id(fs);
+			bool have_parent = false, have_self = false;
+			for (size_t i = 0; i < n; i++) {
+				have_parent |= ids[i] == parent;
+				have_self |= ids[i] == id;
+			}
+			if (!have_parent || have_self)
+				continue;
+			const char *path = mnt_fs_get_target(fs);
+			uint64_t got;
+			if (!path || strncmp(path, ctx->root_path, ctx->root_len) != 0) {
+				r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_MOUNT, EXDEV,
+					    "a submount of the bind is outside the root");
+				goto out;
+			}
+			const char *rel = ctx->root_len == 1 ? path : path + ctx->root_len;
+			_cleanup_close_ int fd = mg_resolve(ctx->resolver, ctx->root_fd, rel,
+							    MG_RESOLVE_NO_SYMLINKS);
+			if (fd < 0 || mg_fd_mount_id(fd, &got) < 0 || got != id) {
+				r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_MOUNT, ESTALE,
+					    "cannot reach submount %llu of the bind (overmounted or "
+					    "moved)",
+					    (unsigned long long)id);
+				goto out;
+			}
+			r = remount_one(ctx, fd, o);
+			if (r < 0) {
+				mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, -r,
+					"remount of submount %llu", (unsigned long long)id);
+				goto out;
+			}
+			if (n == cap) {
+				uint64_t *ni = realloc(ids, cap * 2 * sizeof(*ids));
+				if (!ni) {
+					r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+					goto out;
+				}
+				ids = ni;
+				cap *= 2;
+			}
+			ids[n++] = id;
+			grew = true;
+		}
+	}
+	r = 0;
+out:
+	mnt_free_iter(it);
+	if (tb)
+		mnt_unref_table(tb);
+	return r;
+}
+
+int mg_procfd_bind(const struct mg_ctx *ctx, int source_fd, int target_fd, bool rec,
+		   const struct mg_mntopts *o, int *mnt_fd, struct mg_error *err)
+{
+	_cleanup_close_ int nfd = -1;
+	uint64_t top;
+	int r = mount_and_reopen(ctx, target_fd, source_fd, NULL, MS_BIND | (rec ? MS_REC : 0), NULL,
+				 &nfd, err);
+	if (r < 0)
+		return r;
+	if (has_attrs(o)) {
+		r = remount_one(ctx, nfd, o);
+		if (r < 0)
+			mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, -r, "remount of the bind with its options");
+		else if (rec && mg_fd_mount_id(nfd, &top) == 0)
+			r = remount_submounts(ctx, top, o, err);
 		if (r < 0) {
 			detach(ctx, nfd);
-			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, -r,
-				       "remount of the bind with its options");
+			return r;
 		}
 	}
 	*mnt_fd = TAKE_FD(nfd);
 	return 0;
+}
+
+int mg_procfd_remount_sb_ro(const struct mg_ctx *ctx, int mnt_fd, struct mg_error *err)
+{
+	/* No MS_BIND: this changes the superblock, not just this mount. */
+	int r = mount_via_fd_dir(ctx, -1, NULL, mnt_fd,
+				 MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	return r < 0 ? mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, -r, "read-only remount") : 0;
+}
+
+int mg_mount_procfd(const struct mg_ctx *ctx, const struct mg_entry *e, int target_fd,
+		    int source_fd, int *mnt_fd, struct mg_error *err)
+{
+	char data[1024];
+
+	if (e->type == MG_FS_BIND || e->type == MG_FS_RBIND)
+		return mg_procfd_bind(ctx, source_fd, target_fd, e->type == MG_FS_RBIND, &e->opts,
+				      mnt_fd, err);
+	/* type = dev is a tmpfs that devfs.c fills afterwards. */
+	const char *fstype = e->type == MG_FS_DEV ? "tmpfs" : mg_fstype_name(e->type);
+	if (build_data(&e->opts, data, sizeof(data)) < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, E2BIG, "options too long");
+	unsigned long flags = attrs_to_ms(e->opts.attr_set) | atime_ms(e->opts.atime);
+	return mount_and_reopen(ctx, target_fd, -1, fstype, flags, data[0] ? data : NULL, mnt_fd, err);
 }

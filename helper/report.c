@@ -36,6 +36,10 @@ void mg_report_text(FILE *f, const struct mg_report *r)
 		fprintf(f, "result: %zu of %zu entries %s\n", done, r->plan->n,
 			strcmp(r->command, "plan") == 0 ? "checked; nothing changed"
 							: "applied and verified against mountinfo");
+	else if (r->run && r->run->rollback_failed)
+		fprintf(f, "result: failed (exit %d); ROLLBACK INCOMPLETE: some of what this run "
+			   "did may be left in place (see the messages above)\n",
+			r->exit_code);
 	else
 		fprintf(f, "result: failed (exit %d); nothing this run did is left in place\n",
 			r->exit_code);
@@ -48,7 +52,7 @@ void mg_report_json(FILE *f, const struct mg_report *r)
 	fputc('{', f);
 	mg_json_kv_int(f, &first, "version", 1);
 	mg_json_kv_str(f, &first, "command", r->command);
-	mg_json_kv_str(f, &first, "root", r->root);
+	mg_json_kv_path(f, &first, "root", r->root);
 	if (r->ctx) {
 		mg_json_kv_str(f, &first, "resolver", mg_resolver_name(r->ctx->resolver));
 		mg_json_kv_str(f, &first, "mount_backend", mg_mount_backend_name(r->ctx->backend));
@@ -57,6 +61,7 @@ void mg_report_json(FILE *f, const struct mg_report *r)
 	mg_json_kv_bool(f, &first, "ok", r->exit_code == 0);
 	mg_json_kv_int(f, &first, "exit_code", r->exit_code);
 	mg_json_kv_bool(f, &first, "verified", r->run && r->run->verified);
+	mg_json_kv_bool(f, &first, "rollback_incomplete", r->run && r->run->rollback_failed);
 	if (r->err && r->err->set) {
 		mg_error_format(r->err, msg, sizeof(msg));
 		mg_json_kv_str(f, &first, "error", msg);
@@ -74,9 +79,9 @@ void mg_report_json(FILE *f, const struct mg_report *r)
 		mg_json_kv_str(f, &ef, "name", e->name);
 		mg_json_kv_int(f, &ef, "line", e->line);
 		mg_json_kv_str(f, &ef, "type", mg_fstype_name(e->type));
-		mg_json_kv_str(f, &ef, "source", e->source);
-		mg_json_kv_str(f, &ef, "target", e->target);
-		mg_json_kv_str(f, &ef, "resolved", res ? res->resolved : NULL);
+		mg_json_kv_path(f, &ef, "source", e->source);
+		mg_json_kv_path(f, &ef, "target", e->target);
+		mg_json_kv_path(f, &ef, "resolved", res ? res->resolved : NULL);
 		mg_json_kv_str(f, &ef, "action", res ? mg_action_name(e, res) : "mount");
 		mg_json_kv_str(f, &ef, "status", res ? mg_status_name(res->status) : "not-reached");
 		mg_mntopts_format_attrs(&e->opts, opts, sizeof(opts));

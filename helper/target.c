@@ -120,9 +120,10 @@ static int create_child(int parent_fd, const char *base, bool dir,
 	if (wfd < 0 || fstat(wfd, &made) < 0)
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_CREATE, errno,
 			       "'%s' changed right after it was created", base);
-	/* umask 022 took group/other write away; give back what was asked, and
-	 * keep a setgid bit inherited from the parent directory. */
-	if ((mode & 022) && fchmod(wfd, mode | (made.st_mode & S_ISGID)) < 0)
+	/* umask 022 took group/other write away and mkdir ignores setuid and
+	 * setgid: give back what was asked, keeping a setgid bit inherited
+	 * from the parent directory. */
+	if ((mode & 07022) && fchmod(wfd, mode | (made.st_mode & S_ISGID)) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_CREATE, errno, "fchmod '%s'", base);
 	pdup = fcntl(parent_fd, F_DUPFD_CLOEXEC, 3);
 	if (pdup < 0)
@@ -135,6 +136,18 @@ static int create_child(int parent_fd, const char *base, bool dir,
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_CREATE, errno ? errno : ESTALE,
 			       "'%s' was swapped right after it was created", base);
 	return TAKE_FD(fd);
+}
+
+/* Dry run: the parent exists and `base` would be created in it. A dangling
+ * symlink (or anything else) already there is refused now, as the real run
+ * would refuse it. */
+static int probe_missing(int parent_fd, const char *base, struct mg_error *err)
+{
+	_cleanup_close_ int probe = openat(parent_fd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (probe < 0)
+		return 0;
+	return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_CREATE, ELOOP,
+		       "'%s' is a dangling symlink; refusing to create through it", base);
 }
 
 /* Makes sure directory `path` (lexically clean, absolute, in-root) exists.
@@ -169,6 +182,8 @@ static int ensure_dir(const struct mg_ctx *ctx, const char *path, size_t idx,
 	if (pfd < 0 && err->set)
 		return -EINVAL;
 	(*created)++;
+	if (pfd >= 0 && ctx->dry_run && probe_missing(pfd, base, err) < 0)
+		return -EINVAL;
 	if (pfd < 0 || ctx->dry_run) {
 		/* Dry run: say where it would go. */
 		if (snprintf(resolved, PATH_MAX, "%s%s%s", presolved, strcmp(presolved, "/") ? "/" : "",
@@ -218,18 +233,8 @@ int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t id
 			if (snprintf(t->resolved, sizeof(t->resolved), "%s%s%s", presolved,
 				     strcmp(presolved, "/") ? "/" : "", slash + 1) >= (int)sizeof(t->resolved))
 				return mg_resolve_fail(ctx, -ENAMETOOLONG, "target", e->target, err);
-			if (pfd >= 0) {
-				/* The parent exists: a dangling symlink or a racing
-				 * file at the last component is refused even in a
-				 * dry run. */
-				_cleanup_close_ int probe =
-					openat(pfd, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-				if (probe >= 0)
-					return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_CREATE, ELOOP,
-						       "'%s' is a dangling symlink; refusing to create "
-						       "through it",
-						       slash + 1);
-			}
+			if (pfd >= 0 && probe_missing(pfd, slash + 1, err) < 0)
+				return -EINVAL;
 			return 0;
 		}
 		fd = create_child(pfd, slash + 1, e->create == MG_CREATE_DIR, e->mode, idx, undo,

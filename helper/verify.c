@@ -122,12 +122,12 @@ int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const st
 				r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
 					    "entry '%s' is mounted at %s, not where it was put", e->name,
 					    shown);
-				mg_error_set_entry(err, plan->file, e->line, e->name);
+				mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
 				goto out;
 			}
 			r = check_flags(e, fs, err);
 			if (r < 0) {
-				mg_error_set_entry(err, plan->file, e->line, e->name);
+				mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
 				goto out;
 			}
 			continue;
