@@ -8,9 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "devfs.h"
+#include "mask_source.h"
 #include "fsinfo.h"
 #include "mount_backend.h"
 #include "mountinfo.h"
@@ -25,13 +29,16 @@ const char *mg_status_name(enum mg_status s)
 		[MG_ST_NOT_REACHED] = "not-reached", [MG_ST_PLANNED] = "planned",
 		[MG_ST_DEFERRED] = "deferred",       [MG_ST_MOUNTED] = "mounted",
 		[MG_ST_ROLLED_BACK] = "rolled-back", [MG_ST_FAILED] = "failed",
-		[MG_ST_REFUSED] = "refused",
+		[MG_ST_REFUSED] = "refused",         [MG_ST_SKIPPED] = "skipped",
+		[MG_ST_DUPLICATE] = "duplicate",
 	};
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
 const char *mg_action_name(const struct mg_entry *e, const struct mg_result *r)
 {
+	if (e->kind != MG_KIND_MOUNT)
+		return mg_kind_name(e->kind);
 	if (r->created == 0)
 		return "mount";
 	return e->create == MG_CREATE_FILE ? "create-file+mount" : "create-dir+mount";
@@ -58,7 +65,8 @@ static int open_source(const struct mg_entry *e, struct stat *st, struct mg_erro
 static int check_target(const struct mg_entry *e,
 			const struct mg_target *t, const struct stat *src, struct mg_error *err)
 {
-	bool bind = e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
+	/* Restrictions bind onto whatever the path is: a file or a directory. */
+	bool bind = e->kind != MG_KIND_MOUNT || e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
 	char norm[PATH_MAX];
 
 	if (strcmp(t->resolved, "/") == 0)
@@ -74,16 +82,16 @@ static int check_target(const struct mg_entry *e,
 			       mg_file_type_name(src->st_mode), t->resolved, mg_file_type_name(t->fmt));
 	/* proc and sysfs go on real directories only: a symlinked /proc lets
 	 * the rootfs choose where the procfs lands (runc CVE-2019-16884). */
-	if ((e->type == MG_FS_PROC || e->type == MG_FS_SYSFS) &&
+	if (e->kind == MG_KIND_MOUNT && (e->type == MG_FS_PROC || e->type == MG_FS_SYSFS) &&
 	    (mg_path_lexical(e->target, norm, sizeof(norm)) < 0 || strcmp(norm, t->resolved) != 0))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, ELOOP,
 			       "%s target %s goes through a symlink (to %s); %s mounts only on real "
 			       "directories",
 			       mg_fstype_name(e->type), e->target, t->resolved, mg_fstype_name(e->type));
 	/* Nothing but a verified procfs may end up on /proc. */
-	if (strcmp(t->resolved, "/proc") == 0 && e->type != MG_FS_PROC)
+	if (strcmp(t->resolved, "/proc") == 0 && (e->kind != MG_KIND_MOUNT || e->type != MG_FS_PROC))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
-			       "only a procfs may be mounted on /proc, not %s", mg_fstype_name(e->type));
+			       "only a procfs may be mounted on /proc, not %s", mg_entry_type_name(e));
 	if (strncmp(t->resolved, "/proc/", 6) == 0 && t->fd >= 0) {
 		unsigned long magic = 0;
 		if (mg_fd_fs_magic(t->fd, &magic) < 0 || magic != PROC_SUPER_MAGIC)
@@ -94,22 +102,47 @@ static int check_target(const struct mg_entry *e,
 	return 0;
 }
 
-/* Proves the new mount is what was asked, and on top of the target. */
-static int check_new_mount(const struct mg_entry *e, int mnt_fd, int target_fd, int source_fd,
+void mg_entry_attrs(const struct mg_entry *e, struct mg_mntopts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->atime = -1;
+	switch (e->kind) {
+	case MG_KIND_MOUNT:
+		o->attr_set = e->opts.attr_set;
+		o->attr_clr = e->opts.attr_clr;
+		o->atime = e->opts.atime;
+		break;
+	case MG_KIND_MASK:
+		o->attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+		break;
+	case MG_KIND_READONLY:
+		o->attr_set = MOUNT_ATTR_RDONLY;
+		break;
+	default:
+		o->attr_clr = MOUNT_ATTR_RDONLY;
+		break;
+	}
+}
+
+bool mg_entry_recursive(const struct mg_entry *e)
+{
+	return (e->kind == MG_KIND_MOUNT && e->type == MG_FS_RBIND) || e->kind == MG_KIND_READONLY ||
+	       e->kind == MG_KIND_WRITABLE;
+}
+
+/* Proves the new mount is what was asked (filesystem magic `want`), and on
+ * top of the target. */
+static int check_new_mount(const struct mg_entry *e, int mnt_fd, int target_fd, unsigned long want,
 			   uint64_t *mnt_id, struct mg_error *err)
 {
-	unsigned long want = mg_fstype_magic(e->type), got;
+	unsigned long got;
 	uint64_t under;
-	if (e->type == MG_FS_BIND || e->type == MG_FS_RBIND) {
-		if (mg_fd_fs_magic(source_fd, &want) < 0)
-			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "fstatfs source");
-	}
 	if (mg_fd_fs_magic(mnt_fd, &got) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "fstatfs new mount");
 	if (got != want)
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
 			       "new mount has filesystem magic %#lx, expected %#lx", got, want);
-	if (e->type == MG_FS_PROC && !mg_fd_is_procfs_root(mnt_fd))
+	if (e->kind == MG_KIND_MOUNT && e->type == MG_FS_PROC && !mg_fd_is_procfs_root(mnt_fd))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
 			       "new mount is not the root of a procfs");
 	if (mg_fd_mount_id(mnt_fd, mnt_id) < 0 || mg_fd_mount_id(target_fd, &under) < 0)
@@ -139,121 +172,264 @@ static void record_error(struct mg_result *r, const struct mg_error *err, bool u
 	r->status = unsafe ? MG_ST_REFUSED : MG_ST_FAILED;
 }
 
-static int run_entry(struct mg_ctx *ctx, const struct mg_plan *plan, size_t i,
-		     struct mg_pathset *targets, struct mg_undo *undo, struct mg_result *res,
-		     struct mg_error *err)
+struct engine {
+	struct mg_ctx *ctx;
+	const struct mg_plan *plan;
+	struct mg_run *run;
+	struct mg_undo undo;
+	struct mg_pathset targets; /* dry run: resolved targets so far */
+	struct mg_pathset seen[MG_KIND__MAX]; /* resolved restriction targets, to mount each once */
+	struct mg_mask_src mask_src;
+	struct mg_devnodes nodes;
+	bool nodes_open;
+};
+
+/* Hands a new mount to the undo list and records it for the entry. */
+static int keep_mount(struct engine *g, size_t i, int *mnt, uint64_t id, struct mg_error *err)
 {
-	const struct mg_entry *e = &plan->entries[i];
+	int r = mg_undo_add_mount(&g->undo, *mnt, id, i);
+	*mnt = -1;
+	if (r < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, -r, "out of memory");
+	g->run->res[i].mnt_id = id;
+	g->run->res[i].status = MG_ST_MOUNTED;
+	return 0;
+}
+
+static int add_extra(struct mg_run *run, uint64_t id, size_t entry)
+{
+	if (run->nextra == run->extra_cap) {
+		size_t cap = run->extra_cap ? run->extra_cap * 2 : 16;
+		struct mg_extra_mount *n = realloc(run->extra, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		run->extra = n;
+		run->extra_cap = cap;
+	}
+	run->extra[run->nextra++] = (struct mg_extra_mount){ id, entry };
+	return 0;
+}
+
+/* Resolves an entry's target; in a dry run decides whether it is deferred.
+ * Returns 1 when the entry is done (deferred), 0 to go on, <0 on failure.
+ * With `missing_ok`, a target that does not exist marks the entry skipped. */
+static int open_target(struct engine *g, size_t i, struct mg_target *t, bool missing_ok,
+		       struct mg_error *err)
+{
+	const struct mg_entry *e = &g->plan->entries[i];
+	struct mg_result *res = &g->run->res[i];
+	struct mg_error local = { 0 };
+	int r = mg_target_open(g->ctx, e, i, &g->undo, t, &local);
+	res->created = t->created;
+	if (t->resolved[0])
+		res->resolved = strdup(t->resolved);
+	if (g->ctx->dry_run && shadowed(&g->targets, e, t->resolved)) {
+		res->status = MG_ST_DEFERRED;
+		return 1;
+	}
+	if (r < 0 && missing_ok && local.stage == MG_STAGE_RESOLVE && local.err == ENOENT) {
+		res->status = MG_ST_SKIPPED;
+		res->error = strdup("does not exist");
+		return 1;
+	}
+	if (r < 0)
+		*err = local;
+	return r;
+}
+
+static int run_mount(struct engine *g, size_t i, struct mg_error *err)
+{
+	const struct mg_entry *e = &g->plan->entries[i];
 	bool bind = e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
 	_cleanup_close_ int src = -1, mnt = -1;
 	struct mg_target t = { .fd = -1 };
 	struct stat sst = { 0 };
-	struct mg_error local = { 0 };
-	/* In a dry run, an entry beneath an earlier target may fail to resolve
-	 * now and be fine later: collect its error locally first. */
-	struct mg_error *e_err = ctx->dry_run ? &local : err;
+	unsigned long want = mg_fstype_magic(e->type);
 	int r;
 
 	if (bind) {
 		src = open_source(e, &sst, err);
 		if (src < 0)
 			return src;
+		if (mg_fd_fs_magic(src, &want) < 0)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "fstatfs source");
 	}
-	r = mg_target_open(ctx, e, i, undo, &t, e_err);
+	r = open_target(g, i, &t, false, err);
 	_cleanup_close_ int tfd = t.fd;
-	res->created = t.created;
-	if (t.resolved[0])
-		res->resolved = strdup(t.resolved);
-	if (ctx->dry_run) {
-		if (shadowed(targets, e, t.resolved)) {
-			res->status = MG_ST_DEFERRED;
-			return 0;
-		}
-		if (r < 0) {
-			*err = local;
-			return r;
-		}
-	}
-	if (r < 0)
-		return r;
+	if (r != 0)
+		return r > 0 ? 0 : r;
 	r = check_target(e, &t, &sst, err);
 	if (r < 0)
 		return r;
-	if (ctx->dry_run) {
-		res->status = MG_ST_PLANNED;
-		return mg_pathset_add(targets, t.resolved);
+	if (g->ctx->dry_run) {
+		g->run->res[i].status = MG_ST_PLANNED;
+		return mg_pathset_add(&g->targets, t.resolved);
 	}
-	r = mg_mount_entry(ctx, e, tfd, src, &mnt, err);
+	r = mg_mount_entry(g->ctx, e, tfd, src, &mnt, err);
 	if (r < 0)
 		return r;
 	uint64_t id = 0;
-	r = check_new_mount(e, mnt, tfd, src, &id, err);
+	r = check_new_mount(e, mnt, tfd, want, &id, err);
 	if (r < 0) {
 		/* Still ours to take back: hand it to the undo list first. */
-		if (mg_undo_add_mount(undo, TAKE_FD(mnt), id, i) == 0)
-			res->status = MG_ST_MOUNTED;
+		keep_mount(g, i, &mnt, id, NULL);
 		return r;
 	}
-	r = mg_undo_add_mount(undo, TAKE_FD(mnt), id, i);
+	_cleanup_close_ int dev_root = e->type == MG_FS_DEV ? fcntl(mnt, F_DUPFD_CLOEXEC, 3) : -1;
+	r = keep_mount(g, i, &mnt, id, err);
+	if (r < 0 || e->type != MG_FS_DEV)
+		return r;
+	uint64_t ids[MG_DEVFS_MOUNTS];
+	size_t nids = 0;
+	if (dev_root < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "dup");
+	r = mg_devfs_populate(g->ctx, e, dev_root, &g->nodes, i, &g->undo, ids, &nids, err);
+	for (size_t k = 0; k < nids; k++)
+		if (add_extra(g->run, ids[k], i) < 0 && r == 0)
+			r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+	return r;
+}
+
+/* Masks, read-only paths and writable exceptions: binds of our own empty
+ * tmpfs, or of the path onto itself with read-only set or cleared. A target
+ * that does not exist is skipped and reported. */
+static int run_restrict(struct engine *g, size_t i, struct mg_error *err)
+{
+	const struct mg_entry *e = &g->plan->entries[i];
+	struct mg_result *res = &g->run->res[i];
+	_cleanup_close_ int mnt = -1;
+	struct mg_target t = { .fd = -1 };
+	struct mg_mntopts o;
+	unsigned long want = TMPFS_MAGIC;
+	int r;
+
+	r = open_target(g, i, &t, true, err);
+	_cleanup_close_ int tfd = t.fd;
+	if (r != 0)
+		return r > 0 ? 0 : r;
+	struct stat fake_src = { .st_mode = t.fmt };
+	r = check_target(e, &t, &fake_src, err);
 	if (r < 0)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, -r, "out of memory");
-	res->mnt_id = id;
-	res->status = MG_ST_MOUNTED;
+		return r;
+	/* The same path twice (a preset and the config, say): once is enough. */
+	struct mg_pathset *seen = &g->seen[e->kind];
+	if (mg_pathset_has(seen, t.resolved, strlen(t.resolved))) {
+		res->status = MG_ST_DUPLICATE;
+		return 0;
+	}
+	if (mg_pathset_add(seen, t.resolved) < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+	if (g->ctx->dry_run) {
+		res->status = MG_ST_PLANNED;
+		return mg_pathset_add(&g->targets, t.resolved);
+	}
+	mg_entry_attrs(e, &o);
+	switch (e->kind) {
+	case MG_KIND_MASK:
+		r = mg_mask_src_open(g->ctx, &g->mask_src, err);
+		if (r < 0)
+			return r;
+		r = mg_bind_fd(g->ctx, t.fmt == S_IFDIR ? g->mask_src.dir_fd : g->mask_src.file_fd, tfd,
+			       false, &o, &mnt, err);
+		break;
+	case MG_KIND_READONLY:
+	case MG_KIND_WRITABLE:
+		if (mg_fd_fs_magic(tfd, &want) < 0)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "fstatfs target");
+		r = mg_bind_fd(g->ctx, tfd, tfd, true, &o, &mnt, err);
+		break;
+	default:
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, EINVAL, "unknown entry kind");
+	}
+	if (r < 0)
+		return r;
+	uint64_t id = 0;
+	r = check_new_mount(e, mnt, tfd, want, &id, err);
+	struct statvfs sv;
+	if (r == 0 && e->kind == MG_KIND_WRITABLE && fstatvfs(mnt, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, EROFS,
+			    "%s stays read-only: its filesystem itself is read-only", t.resolved);
+	int k = keep_mount(g, i, &mnt, id, r < 0 ? NULL : err);
+	return r < 0 ? r : k;
+}
+
+/* Entries run by kind (mounts, masks, read-only, writable), each kind in
+ * file order: a mask must land on what the mounts made, and a writable
+ * exception must come after the read-only tree it punches through. */
+static int run_all(struct engine *g, struct mg_error *err)
+{
+	for (int kind = 0; kind < MG_KIND__MAX; kind++) {
+		for (size_t i = 0; i < g->plan->n; i++) {
+			const struct mg_entry *e = &g->plan->entries[i];
+			if ((int)e->kind != kind)
+				continue;
+			int r = kind == MG_KIND_MOUNT ? run_mount(g, i, err) : run_restrict(g, i, err);
+			if (r < 0) {
+				mg_error_set_entry(err, mg_entry_file(g->plan, e), e->line, e->name);
+				record_error(&g->run->res[i], err, err->kind == MG_EXIT_UNSAFE);
+				return r;
+			}
+		}
+		/* The staging mount (if any) goes before anything is verified. */
+		if (kind == MG_KIND_MASK)
+			mg_mask_src_close(g->ctx, &g->mask_src);
+	}
 	return 0;
+}
+
+static bool needs_devnodes(const struct mg_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->entries[i].kind == MG_KIND_MOUNT && plan->entries[i].type == MG_FS_DEV)
+			return true;
+	return false;
 }
 
 int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run *run,
 		  struct mg_error *err)
 {
-	struct mg_undo undo = { 0 };
-	struct mg_pathset targets = { 0 };
+	struct engine g = { .ctx = ctx, .plan = plan, .run = run, .mask_src = MG_MASK_SRC_INIT };
 	struct libmnt_table *before = NULL;
 	int r = 0;
 
+	for (size_t k = 0; k < MG_DEVNODES; k++)
+		g.nodes.fd[k] = -1;
 	run->n = plan->n;
 	run->res = calloc(plan->n ? plan->n : 1, sizeof(*run->res));
 	if (!run->res)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, ENOMEM, "out of memory");
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->entries[i].kind != MG_KIND_MOUNT || plan->entries[i].type == MG_FS_DEV) {
-			r = mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, EOPNOTSUPP,
-				    "masks, read-only paths, writable paths and type = dev are not "
-				    "applied yet");
-			mg_error_set_entry(err, mg_entry_file(plan, &plan->entries[i]),
-					   plan->entries[i].line, plan->entries[i].name);
-			goto out;
-		}
 	if (!ctx->dry_run) {
+		/* Host device nodes are opened before any rootfs work. */
+		if (needs_devnodes(plan)) {
+			r = mg_devnodes_open(&g.nodes, err);
+			if (r < 0)
+				goto out;
+		}
 		r = mg_mountinfo_read(&ctx->proc, &before, err);
 		if (r < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < plan->n; i++) {
-		const struct mg_entry *e = &plan->entries[i];
-		r = run_entry(ctx, plan, i, &targets, &undo, &run->res[i], err);
-		if (r < 0) {
-			mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
-			record_error(&run->res[i], err, err->kind == MG_EXIT_UNSAFE);
-			goto out;
-		}
-	}
-	if (!ctx->dry_run) {
+	r = run_all(&g, err);
+	if (r == 0 && !ctx->dry_run) {
 		r = mg_verify_run(ctx, plan, run, before, err);
-		if (r < 0)
-			goto out;
-		run->verified = true;
+		if (r == 0)
+			run->verified = true;
 	}
 out:
+	mg_mask_src_close(ctx, &g.mask_src);
 	if (r < 0 && !ctx->dry_run) {
-		for (size_t i = 0; i < undo.n; i++)
-			if (undo.items[i].kind == MG_UNDO_MOUNT &&
-			    run->res[undo.items[i].entry].status == MG_ST_MOUNTED)
-				run->res[undo.items[i].entry].status = MG_ST_ROLLED_BACK;
-		if (mg_undo_run(&undo, &ctx->proc, NULL) < 0)
+		for (size_t i = 0; i < g.undo.n; i++)
+			if (g.undo.items[i].kind == MG_UNDO_MOUNT &&
+			    run->res[g.undo.items[i].entry].status == MG_ST_MOUNTED)
+				run->res[g.undo.items[i].entry].status = MG_ST_ROLLED_BACK;
+		if (mg_undo_run(&g.undo, &ctx->proc, NULL) < 0)
 			run->rollback_failed = true;
 	}
-	mg_undo_free(&undo);
-	mg_pathset_free(&targets);
+	mg_undo_free(&g.undo);
+	mg_pathset_free(&g.targets);
+	for (int k = 0; k < MG_KIND__MAX; k++)
+		mg_pathset_free(&g.seen[k]);
+	mg_devnodes_close(&g.nodes);
 	if (before)
 		mnt_unref_table(before);
 	return r;
@@ -266,5 +442,6 @@ void mg_run_free(struct mg_run *run)
 		free(run->res[i].error);
 	}
 	free(run->res);
+	free(run->extra);
 	memset(run, 0, sizeof(*run));
 }

@@ -19,6 +19,8 @@ enum mg_status {
 	MG_ST_ROLLED_BACK, /* was mounted, then undone because of a later failure */
 	MG_ST_FAILED,      /* this entry failed (see error) */
 	MG_ST_REFUSED,     /* this entry was refused as unsafe */
+	MG_ST_SKIPPED,     /* mask/read-only/writable path that does not exist */
+	MG_ST_DUPLICATE,   /* a restriction of a path an earlier one of its kind covers: done once */
 };
 
 struct mg_result {
@@ -29,7 +31,15 @@ struct mg_result {
 	uint64_t mnt_id;
 };
 
+/* A mount made for an entry besides its own (the parts of type = dev). */
+struct mg_extra_mount {
+	uint64_t id;
+	size_t entry;
+};
+
 struct mg_run {
+	struct mg_extra_mount *extra;
+	size_t nextra, extra_cap;
 	struct mg_result *res; /* one per plan entry */
 	size_t n;
 	bool verified; /* mountinfo check passed */
@@ -37,6 +47,12 @@ struct mg_run {
 };
 
 const char *mg_status_name(enum mg_status s);
+/* The per-mount attributes an entry asks for (masks: ro,nosuid,nodev,noexec;
+ * read-only paths: ro; writable: not ro; mounts: their options). The
+ * filesystem options are not copied. */
+void mg_entry_attrs(const struct mg_entry *e, struct mg_mntopts *o);
+/* Whether an entry's mount copies a whole tree (rbind, read-only, writable). */
+bool mg_entry_recursive(const struct mg_entry *e);
 /* "mount", "create-dir+mount", "create-file+mount" */
 const char *mg_action_name(const struct mg_entry *e, const struct mg_result *r);
 

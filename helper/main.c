@@ -115,10 +115,12 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
+/* Creating targets (and the masks' staging directory on kernels that need
+ * one) writes into rootfs directories that may belong to another uid. */
 static bool plan_creates(const struct mg_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (p->entries[i].create != MG_CREATE_NO)
+		if (p->entries[i].create != MG_CREATE_NO || p->entries[i].kind == MG_KIND_MASK)
 			return true;
 	return false;
 }

@@ -18,24 +18,29 @@ void mg_report_text(FILE *f, const struct mg_report *r)
 			mg_mount_backend_name(r->ctx->backend),
 			r->ctx->proc.private_instance ? "private" : "/proc");
 	fputc('\n', f);
-	size_t done = 0;
+	size_t done = 0, skipped = 0;
 	for (size_t i = 0; r->plan && r->run && i < r->plan->n; i++) {
 		const struct mg_entry *e = &r->plan->entries[i];
 		const struct mg_result *res = &r->run->res[i];
 		mg_escape_for_display(e->target, a, sizeof(a));
 		mg_escape_for_display(res->resolved ? res->resolved : "?", b, sizeof(b));
 		mg_mntopts_format_attrs(&e->opts, opts, sizeof(opts));
-		fprintf(f, "  %-12s %-7s %-24s -> %-24s %-11s %s%s%s\n", e->name, mg_fstype_name(e->type),
+		fprintf(f, "  %-12s %-8s %-24s -> %-24s %-11s %s%s%s\n", e->name, mg_entry_type_name(e),
 			a, b, mg_status_name(res->status), mg_action_name(e, res),
 			opts[0] ? " " : "", opts);
 		if (res->status == MG_ST_MOUNTED || res->status == MG_ST_PLANNED ||
-		    res->status == MG_ST_DEFERRED)
+		    res->status == MG_ST_DEFERRED || res->status == MG_ST_DUPLICATE)
 			done++;
+		if (res->status == MG_ST_SKIPPED) {
+			skipped++;
+			fprintf(f, "    skipped: %s does not exist\n", a);
+		}
 	}
 	if (r->exit_code == 0 && r->plan)
-		fprintf(f, "result: %zu of %zu entries %s\n", done, r->plan->n,
-			strcmp(r->command, "plan") == 0 ? "checked; nothing changed"
-							: "applied and verified against mountinfo");
+		fprintf(f, "result: %zu of %zu entries %s; %zu skipped\n", done, r->plan->n,
+			strcmp(r->command, "plan") == 0 ? "checked, nothing changed"
+							: "applied and verified against mountinfo",
+			skipped);
 	else if (r->run && r->run->rollback_failed)
 		fprintf(f, "result: failed (exit %d); ROLLBACK INCOMPLETE: some of what this run "
 			   "did may be left in place (see the messages above)\n",
@@ -78,7 +83,8 @@ void mg_report_json(FILE *f, const struct mg_report *r)
 		fputc('{', f);
 		mg_json_kv_str(f, &ef, "name", e->name);
 		mg_json_kv_int(f, &ef, "line", e->line);
-		mg_json_kv_str(f, &ef, "type", mg_fstype_name(e->type));
+		mg_json_kv_str(f, &ef, "kind", mg_kind_name(e->kind));
+		mg_json_kv_str(f, &ef, "type", mg_entry_type_name(e));
 		mg_json_kv_path(f, &ef, "source", e->source);
 		mg_json_kv_path(f, &ef, "target", e->target);
 		mg_json_kv_path(f, &ef, "resolved", res ? res->resolved : NULL);

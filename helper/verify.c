@@ -18,6 +18,7 @@
 struct by_id {
 	uint64_t id;
 	size_t entry;
+	bool extra; /* a part of a composite entry (type = dev): beneath its target */
 };
 
 static int cmp_by_id(const void *a, const void *b)
@@ -47,6 +48,8 @@ static bool inside_root(const struct mg_ctx *ctx, const char *p)
 
 static int check_flags(const struct mg_entry *e, struct libmnt_fs *fs, struct mg_error *err)
 {
+	struct mg_mntopts want;
+	mg_entry_attrs(e, &want);
 	static const struct {
 		unsigned attr;
 		unsigned long ms;
@@ -64,12 +67,12 @@ static int check_flags(const struct mg_entry *e, struct libmnt_fs *fs, struct mg
 			       "cannot parse the mount's options '%s'", vfs);
 	for (size_t i = 0; i < ARRAY_SIZE(bits); i++) {
 		bool on = (flags & bits[i].ms) != 0;
-		if (((e->opts.attr_set & bits[i].attr) && !on) || ((e->opts.attr_clr & bits[i].attr) && on))
+		if (((want.attr_set & bits[i].attr) && !on) || ((want.attr_clr & bits[i].attr) && on))
 			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, 0,
 				       "mountinfo shows '%s' %s for the mount, not as asked", bits[i].name,
 				       on ? "set" : "unset");
 	}
-	if (e->opts.atime == MOUNT_ATTR_NOATIME && !(flags & MS_NOATIME))
+	if (want.atime == MOUNT_ATTR_NOATIME && !(flags & MS_NOATIME))
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, 0, "noatime did not take effect");
 	return 0;
 }
@@ -80,7 +83,7 @@ int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const st
 	struct libmnt_table *after = NULL;
 	struct libmnt_iter *it = NULL;
 	struct mg_idset old = { 0 };
-	_cleanup_free_ struct by_id *ours = calloc(plan->n + 1, sizeof(*ours));
+	_cleanup_free_ struct by_id *ours = calloc(plan->n + run->nextra + 1, sizeof(*ours));
 	size_t nours = 0;
 	int r;
 
@@ -88,7 +91,9 @@ int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const st
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
 	for (size_t i = 0; i < plan->n; i++)
 		if (run->res[i].status == MG_ST_MOUNTED)
-			ours[nours++] = (struct by_id){ run->res[i].mnt_id, i };
+			ours[nours++] = (struct by_id){ run->res[i].mnt_id, i, false };
+	for (size_t i = 0; i < run->nextra; i++)
+		ours[nours++] = (struct by_id){ run->extra[i].id, run->extra[i].entry, true };
 	qsort(ours, nours, sizeof(*ours), cmp_by_id);
 
 	r = mg_idset_from_table(before, &old);
@@ -117,7 +122,7 @@ int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const st
 			const struct mg_entry *e = &plan->entries[mine->entry];
 			const char *rel = run->res[mine->entry].resolved;
 			found++;
-			if (!rel || !at_root_path(ctx, path, rel, false)) {
+			if (!rel || !at_root_path(ctx, path, rel, mine->extra)) {
 				mg_escape_for_display(path, shown, sizeof(shown));
 				r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
 					    "entry '%s' is mounted at %s, not where it was put", e->name,
@@ -125,7 +130,7 @@ int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const st
 				mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
 				goto out;
 			}
-			r = check_flags(e, fs, err);
+			r = mine->extra ? 0 : check_flags(e, fs, err);
 			if (r < 0) {
 				mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
 				goto out;
@@ -134,15 +139,35 @@ int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const st
 		}
 		if (mg_idset_has(&old, key.id))
 			continue;
-		/* A new mount we did not make directly: only the submounts an
-		 * rbind copied, beneath its target, are expected. */
-		bool under_rbind = false;
-		for (size_t k = 0; k < nours && !under_rbind; k++) {
+		/* A new mount we did not make directly: only the submounts a
+		 * recursive bind copied (rbind, read-only, writable), beneath
+		 * its target, are expected; a read-only copy must be read-only
+		 * all the way down. The newest covering entry decides. */
+		const struct mg_entry *cover = NULL;
+		for (size_t k = 0; k < nours; k++) {
 			const struct mg_entry *e = &plan->entries[ours[k].entry];
-			under_rbind = e->type == MG_FS_RBIND && inside_root(ctx, path) &&
-				      at_root_path(ctx, path, run->res[ours[k].entry].resolved, true);
+			if (!ours[k].extra && mg_entry_recursive(e) && inside_root(ctx, path) &&
+			    at_root_path(ctx, path, run->res[ours[k].entry].resolved, true) &&
+			    (!cover || e->kind >= cover->kind))
+				cover = e;
 		}
-		if (!under_rbind) {
+		if (cover) {
+			struct mg_mntopts want;
+			unsigned long flags = 0;
+			const char *vfs = mnt_fs_get_vfs_options(fs);
+			mg_entry_attrs(cover, &want);
+			if ((want.attr_set & MOUNT_ATTR_RDONLY) &&
+			    (!vfs || mnt_optstr_get_flags(vfs, &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP)) < 0 ||
+			     !(flags & MS_RDONLY))) {
+				mg_escape_for_display(path, shown, sizeof(shown));
+				r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, 0,
+					    "submount %s of read-only entry '%s' is not read-only", shown,
+					    cover->name);
+				mg_error_set_entry(err, mg_entry_file(plan, cover), cover->line, cover->name);
+				goto out;
+			}
+		}
+		if (!cover) {
 			mg_escape_for_display(path, shown, sizeof(shown));
 			r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
 				    "an unexpected new mount appeared at %s (id %llu)", shown,
