@@ -7,7 +7,7 @@ mg() {
 	local o e
 	o=$(mktemp) e=$(mktemp)
 	# shellcheck disable=SC2086
-	$MG_WRAP "$MG_BIN" "$@" >"$o" 2>"$e"
+	env ${MG_ENV:-} $MG_WRAP "$MG_BIN" "$@" >"$o" 2>"$e"
 	RC=$?
 	STDOUT=$(cat "$o") STDERR=$(cat "$e")
 	rm -f "$o" "$e"
@@ -87,3 +87,10 @@ no_lsan() {
 		esac
 	fi
 }
+
+# with_env "VAR=value ..." CMD...: runs CMD (a function using mg) with those
+# variables in mount-guard's starting environment.
+with_env() { local MG_ENV="$1"; shift; "$@"; }
+
+# The LD_PRELOAD fault injector (tests/wrap/faultinject.c).
+: "${MG_FAULTINJECT:=$(dirname "$MG_BIN")/tests/libmg-faultinject.so}"
