@@ -19,6 +19,7 @@
 #include "hygiene.h"
 #include "preset.h"
 #include "report.h"
+#include "teardown.h"
 
 #ifndef MG_VERSION
 #define MG_VERSION "0.0.0"
@@ -36,11 +37,14 @@ static void usage(FILE *f)
 {
 	fputs("Usage: mount-guard apply --root DIR --config FILE [--preset NAME] [--json]\n"
 	      "       mount-guard plan  --root DIR --config FILE [--preset NAME] [--json]\n"
+	      "       mount-guard teardown --root DIR [--json]\n"
 	      "       mount-guard --help | --version\n"
 	      "\n"
 	      "  apply   resolve every target inside DIR, mount by fd, verify against\n"
 	      "          mountinfo; all or nothing\n"
 	      "  plan    resolve and check everything, change nothing\n"
+	      "  teardown  unmount everything beneath DIR, deepest first, by fd and\n"
+	      "          mount id (for ExecStopPost= and sandbox clean-up)\n"
 	      "\n"
 	      "  --root DIR     the rootfs (a trusted host path)\n"
 	      "  --config FILE  the mount list, mount-guard.conf(5); '-' reads stdin\n"
@@ -103,6 +107,13 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "mount-guard: no command given\n");
 		return -EINVAL;
 	}
+	if (strcmp(c->command, "teardown") == 0) {
+		if (!c->root || c->config || c->preset) {
+			fprintf(stderr, "mount-guard: teardown takes --root DIR (and --json) only\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (strcmp(c->command, "apply") != 0 && strcmp(c->command, "plan") != 0) {
 		fprintf(stderr, "mount-guard: unknown command '%s'\n", c->command);
 		return -EINVAL;
@@ -144,6 +155,46 @@ static int setup_ctx(struct mg_ctx *ctx, const char *root, bool dry, struct mg_e
 	return 0;
 }
 
+static void print_error(const struct mg_error *err)
+{
+	char msg[2048];
+	if (!err->set)
+		return;
+	mg_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "mount-guard: %s\n", msg);
+}
+
+/* teardown --root DIR: everything mounted beneath DIR goes (teardown.c). */
+static int cmd_teardown(const struct cli *cli)
+{
+	struct mg_error err = { 0 };
+	struct mg_ctx ctx = { .root_fd = -1, .proc = { .root_fd = -1, .fd_dir = -1 } };
+	struct mg_teardown_result res = { 0 };
+	bool have_ctx = false;
+	int r = mg_caps_limit_for_apply(false, &err);
+	if (r == 0)
+		r = setup_ctx(&ctx, cli->root, false, &err);
+	if (r == 0) {
+		have_ctx = true;
+		r = mg_teardown(&ctx, &res, &err);
+	}
+	if (r == 0)
+		mg_caps_drop_all(&err);
+	int code = err.set ? (int)err.kind : MG_EXIT_OK;
+	if (err.set && code == MG_EXIT_OK)
+		code = MG_EXIT_FAILED;
+	print_error(&err);
+	if (cli->json)
+		mg_teardown_report_json(stdout, have_ctx ? &ctx : NULL, &res, &err, code);
+	else
+		mg_teardown_report_text(stdout, have_ctx ? &ctx : NULL, &res, code);
+	fflush(stdout);
+	mg_teardown_result_free(&res);
+	mg_procfs_close(&ctx.proc);
+	mg_closep(&ctx.root_fd);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -165,6 +216,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return MG_EXIT_USAGE;
 	}
+	if (strcmp(cli.command, "teardown") == 0)
+		return cmd_teardown(&cli);
 	bool dry = strcmp(cli.command, "plan") == 0;
 
 	if (cli.config)
@@ -207,11 +260,7 @@ report:;
 		.plan = &plan,          .run = ran ? &run : NULL, .err = &err,
 		.exit_code = code,
 	};
-	if (err.set) {
-		char msg[2048];
-		mg_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "mount-guard: %s\n", msg);
-	}
+	print_error(&err);
 	if (cli.json)
 		mg_report_json(stdout, &rep);
 	else

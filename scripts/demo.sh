@@ -103,3 +103,6 @@ printf '[mount trap]\ntype = tmpfs\ntarget = /srv/trap\n' >"$demo/hostile.conf"
 set +e
 "$mg" apply --root "$root" --config "$demo/hostile.conf"
 echo "exit status: $?"
+say "mount-guard teardown: everything beneath the root goes, deepest first"
+"$mg" teardown --root "$root" | tail -n 3
+echo "left beneath the root: $(findmnt -R -n -o TARGET "$root" | tail -n +2 | wc -l) mounts"
