@@ -340,3 +340,37 @@ case_fault_injection_every_attach_call() {
 	done
 	echo "  $n injection points, each rolled back cleanly"
 }
+
+case_readonly_in_user_namespace_keeps_locked_flags() {
+	# In a user namespace the flags a mount had when the namespace was made
+	# are locked: a remount that drops nosuid/nodev fails with EPERM. The
+	# read-only path must keep them (and mountinfo shows they are kept).
+	mkdir -p "$ROOT/data/sub" "$ROOT/d2"
+	mount -t tmpfs -o nosuid,nodev,noexec tmpfs "$ROOT/data"
+	mkdir -p "$ROOT/data/sub"
+	mount -t tmpfs -o nosuid,nodev tmpfs "$ROOT/data/sub"
+	conf "[readonly]
+path = /data
+[mount t]
+type = tmpfs
+target = /d2
+options = nosuid"
+	# Apply, then read mountinfo, inside the user namespace.
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	# shellcheck disable=SC2016
+	unshare -U -r -m --propagation unchanged sh -c '$1 "$2" apply --root "$3" --config "$4"; rc=$?
+		echo "--- mountinfo"; cat /proc/self/mountinfo; exit $rc' sh "$MG_WRAP" "$MG_BIN" "$ROOT" "$T/mg.conf" >"$o" 2>"$e"
+	RC=$? STDOUT=$(cat "$o") STDERR=$(cat "$e")
+	expect_rc 0 || return 1
+	local mi
+	mi=$(printf '%s\n' "$STDOUT" | sed -n '/^--- mountinfo$/,$p')
+	# The read-only copy of /data and of /data/sub: ro, and the locked
+	# flags kept.
+	printf '%s\n' "$mi" | awk -v p="$ROOT/data" '$5 == p' | tail -n 1 | grep -q ' ro,nosuid,nodev,noexec' ||
+		fail "/data in the userns: $(printf '%s\n' "$mi" | awk -v p="$ROOT/data" '$5 == p')" || return 1
+	printf '%s\n' "$mi" | awk -v p="$ROOT/data/sub" '$5 == p' | tail -n 1 | grep -q ' ro,nosuid,nodev' ||
+		fail "/data/sub in the userns" || return 1
+	# Outside the user namespace nothing changed (its mounts were copies).
+	mountinfo_at "$ROOT/data" | grep -q ' rw,nosuid,nodev,noexec' || fail "outer mount changed"
+}
