@@ -22,6 +22,8 @@ enum value_kind {
 	V_DEC,    /* decimal id or count */
 	V_OCTAL,  /* file mode, at most 07777 */
 	V_SIZE,   /* digits with an optional k/m/g/t/p/e or % suffix */
+	V_COUNT,  /* digits with an optional k/m/g/t/p/e suffix (no %) */
+	V_ID,     /* a uid or gid: decimal, below 4294967295 ((uid_t)-1 is invalid) */
 	V_HIDEPID,
 	V_HUGE,
 	V_SUBSET,
@@ -36,16 +38,16 @@ struct fsopt_rule {
 /* Filesystem options mount-guard passes through, per type. Only options whose
  * values are numbers or keywords: nothing here can carry a path or a comma. */
 static const struct fsopt_rule fsopt_rules[] = {
-	{ MG_FS_TMPFS, "size", V_SIZE },      { MG_FS_TMPFS, "nr_blocks", V_SIZE },
-	{ MG_FS_TMPFS, "nr_inodes", V_SIZE }, { MG_FS_TMPFS, "mode", V_OCTAL },
-	{ MG_FS_TMPFS, "uid", V_DEC },        { MG_FS_TMPFS, "gid", V_DEC },
+	{ MG_FS_TMPFS, "size", V_SIZE },      { MG_FS_TMPFS, "nr_blocks", V_COUNT },
+	{ MG_FS_TMPFS, "nr_inodes", V_COUNT }, { MG_FS_TMPFS, "mode", V_OCTAL },
+	{ MG_FS_TMPFS, "uid", V_ID },        { MG_FS_TMPFS, "gid", V_ID },
 	{ MG_FS_TMPFS, "huge", V_HUGE },      { MG_FS_DEV, "size", V_SIZE },
-	{ MG_FS_DEV, "nr_inodes", V_SIZE },   { MG_FS_DEV, "mode", V_OCTAL },
-	{ MG_FS_DEV, "uid", V_DEC },          { MG_FS_DEV, "gid", V_DEC },      { MG_FS_PROC, "hidepid", V_HIDEPID },
-	{ MG_FS_PROC, "gid", V_DEC },         { MG_FS_PROC, "subset", V_SUBSET },
+	{ MG_FS_DEV, "nr_inodes", V_COUNT },   { MG_FS_DEV, "mode", V_OCTAL },
+	{ MG_FS_DEV, "uid", V_ID },          { MG_FS_DEV, "gid", V_ID },      { MG_FS_PROC, "hidepid", V_HIDEPID },
+	{ MG_FS_PROC, "gid", V_ID },         { MG_FS_PROC, "subset", V_SUBSET },
 	{ MG_FS_DEVPTS, "newinstance", V_FLAG }, { MG_FS_DEVPTS, "ptmxmode", V_OCTAL },
-	{ MG_FS_DEVPTS, "mode", V_OCTAL },    { MG_FS_DEVPTS, "gid", V_DEC },
-	{ MG_FS_DEVPTS, "uid", V_DEC },       { MG_FS_DEVPTS, "max", V_DEC },
+	{ MG_FS_DEVPTS, "mode", V_OCTAL },    { MG_FS_DEVPTS, "gid", V_ID },
+	{ MG_FS_DEVPTS, "uid", V_ID },       { MG_FS_DEVPTS, "max", V_DEC },
 	{ MG_FS_CGROUP2, "nsdelegate", V_FLAG }, { MG_FS_CGROUP2, "memory_recursiveprot", V_FLAG },
 	{ MG_FS_CGROUP2, "favordynmods", V_FLAG }, { MG_FS_CGROUP2, "memory_localevents", V_FLAG },
 };
@@ -67,8 +69,9 @@ static bool value_ok(enum value_kind kind, const char *v)
 {
 	static const char *const hidepid[] = { "0", "1", "2", "4", "off", "noaccess",
 					       "invisible", "ptraceable", NULL };
-	static const char *const huge[] = { "never", "always", "within_size", "advise",
-					    "deny", "force", NULL };
+	/* deny and force are values of the sysfs shmem_enabled knob, which
+	 * the mount option refuses. */
+	static const char *const huge[] = { "never", "always", "within_size", "advise", NULL };
 	static const char *const subset[] = { "pid", NULL };
 	size_t len = v ? strlen(v) : 0;
 
@@ -79,14 +82,19 @@ static bool value_ok(enum value_kind kind, const char *v)
 		return v && len <= 10 && all_of(v, "0123456789") && strtoull(v, NULL, 10) <= 0xffffffffULL;
 	case V_OCTAL:
 		return v && len <= 5 && all_of(v, "01234567") && strtoul(v, NULL, 8) <= 07777;
-	case V_SIZE: {
+	case V_SIZE:
+	case V_COUNT: {
 		if (!v || len == 0 || len > 24)
 			return false;
 		size_t digits = strspn(v, "0123456789");
 		if (digits == 0)
 			return false;
-		return v[digits] == '\0' || (v[digits + 1] == '\0' && strchr("kKmMgGtTpPeE%", v[digits]));
+		return v[digits] == '\0' ||
+		       (v[digits + 1] == '\0' &&
+			strchr(kind == V_SIZE ? "kKmMgGtTpPeE%" : "kKmMgGtTpPeE", v[digits]));
 	}
+	case V_ID:
+		return v && len <= 10 && all_of(v, "0123456789") && strtoull(v, NULL, 10) < 0xffffffffULL;
 	case V_HIDEPID:
 		return v && one_of(v, hidepid);
 	case V_HUGE:

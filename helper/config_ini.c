@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "escape.h"
 #include "mntopts.h"
+#include "pathset.h"
 
 /* inih's MAX_SECTION (50) less the terminating NUL. */
 #define MG_INI_MAX_SECTION 49
@@ -44,6 +45,7 @@ struct parse_ctx {
 	unsigned lines[K__MAX];
 	bool seen_symlinks;
 	bool seen_sections[MG_KIND__MAX];
+	struct mg_pathset names; /* entry names so far: O(1) duplicate check */
 };
 
 static int cfg_fail(struct parse_ctx *c, unsigned line, const char *entry, const char *fmt, ...)
@@ -151,11 +153,16 @@ static int finish_mount(struct parse_ctx *c)
 		c->stop = true;
 		return r;
 	}
-	for (size_t i = 0; i + 1 < c->plan->n; i++)
-		if (c->plan->entries[i].kind == MG_KIND_MOUNT && strcmp(c->plan->entries[i].name, e->name) == 0)
-			return cfg_fail(c, e->line, e->name,
-					"duplicate entry name (first defined at line %u)",
-					c->plan->entries[i].line);
+	if (mg_pathset_has(&c->names, e->name, strlen(e->name))) {
+		for (size_t i = 0; i + 1 < c->plan->n; i++)
+			if (c->plan->entries[i].kind == MG_KIND_MOUNT &&
+			    strcmp(c->plan->entries[i].name, e->name) == 0)
+				return cfg_fail(c, e->line, e->name,
+						"duplicate entry name (first defined at line %u)",
+						c->plan->entries[i].line);
+	}
+	if (mg_pathset_add(&c->names, e->name) < 0)
+		return cfg_fail(c, e->line, e->name, "out of memory");
 	return 0;
 }
 
@@ -355,11 +362,21 @@ static char *reader(char *str, int num, void *stream)
 				"indented line: inih would join it to the previous value; remove the "
 				"leading whitespace"),
 		       NULL;
-	if (!blank && !comment && start[skip] == '[') {
+	/* A header is what inih takes for one: '[' then ']' before any inline
+	 * comment. Without the ']' inih reports a syntax error and keeps the
+	 * previous section, so this line must not count as a new one. */
+	const char *close_br = NULL;
+	if (!blank && !comment && start[skip] == '[')
+		for (size_t k = skip + 1; k < linelen && !close_br; k++) {
+			if (start[k] == ';' && strchr(" \t", start[k - 1]))
+				break;
+			if (start[k] == ']')
+				close_br = start + k;
+		}
+	if (close_br) {
 		/* inih copies a section name into a 50-byte buffer and cuts it
 		 * silently: refuse a longer one instead. */
-		const char *close = memchr(start + skip, ']', linelen - skip);
-		if (close && (size_t)(close - start - skip - 1) > MG_INI_MAX_SECTION)
+		if ((size_t)(close_br - start - skip - 1) > MG_INI_MAX_SECTION)
 			return cfg_fail(c, c->lineno, NULL,
 					"section name is longer than inih's limit of %d bytes",
 					MG_INI_MAX_SECTION),
@@ -386,6 +403,7 @@ int mg_config_parse(const char *name, const char *text, size_t len, struct mg_pl
 	if (!c.stop)
 		finish_section(&c);
 	reset_section(&c);
+	mg_pathset_free(&c.names);
 	/* inih keeps going after a line it cannot parse, and our reader stops
 	 * at our own first error: an inih error on an earlier line came first. */
 	if (err->set && r > 0 && (unsigned)r < err->line)

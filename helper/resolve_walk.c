@@ -101,6 +101,10 @@ int mg_resolve_walk(int root_fd, const char *path, unsigned flags)
 	int links = 0, r;
 	char linkbuf[PATH_MAX];
 
+	/* The kernel refuses a path argument of PATH_MAX bytes or more
+	 * (getname); so does the walk, to give the same answers. */
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
 	r = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
 	if (r < 0)
 		return -errno;
@@ -167,17 +171,23 @@ int mg_resolve_walk(int root_fd, const char *path, unsigned flags)
 			continue;
 		}
 		/* A symlink. */
-		if ((flags & MG_RESOLVE_NO_SYMLINKS) || ++links > MG_MAX_SYMLINKS ||
-		    is_magic_link_parent(cur)) {
+		if ((flags & MG_RESOLVE_NO_SYMLINKS) || ++links > MG_MAX_SYMLINKS) {
 			close(fd);
 			r = -ELOOP;
 			goto out;
 		}
+		/* Read first: like the kernel, a magic link we may not read
+		 * (another process's, without ptrace access) is EACCES, and one
+		 * we may read is refused as magic (ELOOP) after. */
 		ssize_t n = readlinkat(fd, "", linkbuf, sizeof(linkbuf));
 		int saved = errno;
 		close(fd);
 		if (n < 0) {
 			r = -saved;
+			goto out;
+		}
+		if (is_magic_link_parent(cur)) {
+			r = -ELOOP;
 			goto out;
 		}
 		if ((size_t)n >= sizeof(linkbuf)) {
