@@ -124,6 +124,7 @@ void mg_plan_free(struct mg_plan *p)
 	free(p->entries);
 	free(p->file);
 	free(p->preset);
+	free(p->executable);
 	mg_plan_init(p);
 }
 

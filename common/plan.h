@@ -82,7 +82,9 @@ struct mg_entry {
 struct mg_plan {
 	char *file; /* where it came from, for messages */
 	enum mg_symlinks symlinks;
-	char *preset; /* [options] preset, or --preset */
+	char *preset;     /* [options] preset, or --preset */
+	char *executable; /* [options] executable: bound read-only at the same path */
+	unsigned executable_line;
 	struct mg_entry *entries;
 	size_t n, cap;
 };

@@ -241,9 +241,22 @@ static int options_key(struct parse_ctx *c, const char *name, const char *value)
 		c->plan->preset = strdup(value);
 		return c->plan->preset ? 0 : cfg_fail(c, c->lineno, NULL, "out of memory");
 	}
+	if (strcmp(name, "executable") == 0) {
+		const char *why = NULL;
+		size_t len;
+		_cleanup_free_ char *p = NULL;
+		if (c->plan->executable)
+			return cfg_fail(c, c->lineno, NULL, "duplicate key 'executable'");
+		if (mg_unescape(value, &p, &len, &why) < 0 || mg_path_check(p, len, &why) < 0)
+			return cfg_fail(c, c->lineno, NULL, "executable %s", why);
+		c->plan->executable = TAKE_PTR(p);
+		c->plan->executable_line = c->lineno;
+		return 0;
+	}
 	if (strcmp(name, "symlinks") != 0)
 		return cfg_fail(c, c->lineno, NULL,
-				"unknown key '%s' in [options] (known: symlinks, preset)", name);
+				"unknown key '%s' in [options] (known: symlinks, preset, executable)",
+				name);
 	if (c->seen_symlinks)
 		return cfg_fail(c, c->lineno, NULL, "duplicate key 'symlinks'");
 	c->seen_symlinks = true;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "cleanup.h"
 #include "config_ini.h"
@@ -27,6 +28,47 @@ static int no_such_preset(const char *name, struct mg_error *err)
 		       name, known);
 }
 
+/* [options] executable = PATH: a read-only bind of that host file at the
+ * same path in the root, created if missing, after the preset's mounts and
+ * before the config's own. What minimal-chroot is for. */
+static int add_executable(struct mg_plan *plan, struct mg_error *err)
+{
+	struct mg_plan one;
+	struct mg_entry *e;
+	int r = -ENOMEM;
+
+	mg_plan_init(&one);
+	e = mg_plan_add(&one);
+	if (!e)
+		goto out;
+	e->kind = MG_KIND_MOUNT;
+	e->type = MG_FS_BIND;
+	e->line = plan->executable_line;
+	e->name = strdup("executable");
+	e->source = strdup(plan->executable);
+	e->target = strdup(plan->executable);
+	e->options_text = strdup("ro,nosuid,nodev");
+	e->create = MG_CREATE_FILE;
+	e->mode = 0644;
+	if (!e->name || !e->source || !e->target || !e->options_text)
+		goto out;
+	e->opts.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->entries[i].kind == MG_KIND_MOUNT && strcmp(plan->entries[i].name, "executable") == 0) {
+			r = mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
+				    "[options] executable adds an entry named 'executable'; the "
+				    "config already has one");
+			mg_error_set_entry(err, plan->file, plan->entries[i].line, "executable");
+			goto out;
+		}
+	r = mg_plan_prepend(plan, &one);
+out:
+	if (r == -ENOMEM)
+		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, ENOMEM, "out of memory");
+	mg_plan_free(&one);
+	return r;
+}
+
 int mg_preset_merge(struct mg_plan *plan, const char *cli_preset, struct mg_error *err)
 {
 	const char *name = plan->preset ? plan->preset : cli_preset;
@@ -34,6 +76,11 @@ int mg_preset_merge(struct mg_plan *plan, const char *cli_preset, struct mg_erro
 	struct mg_plan pre;
 	int r;
 
+	if (plan->executable) {
+		r = add_executable(plan, err);
+		if (r < 0)
+			return r;
+	}
 	if (!name)
 		return 0;
 	if (plan->preset && cli_preset && strcmp(plan->preset, cli_preset) != 0)

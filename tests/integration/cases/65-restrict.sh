@@ -374,3 +374,21 @@ options = nosuid"
 	# Outside the user namespace nothing changed (its mounts were copies).
 	mountinfo_at "$ROOT/data" | grep -q ' rw,nosuid,nodev,noexec' || fail "outer mount changed"
 }
+
+case_preset_minimal_chroot_with_executable() {
+	mkdir -p "$ROOT"
+	conf "[options]
+preset = minimal-chroot
+executable = /bin/true"
+	apply --json
+	expect_rc 0 || return 1
+	cmp -s "$ROOT/bin/true" /bin/true || fail "the executable is not there" || return 1
+	mountinfo_at "$ROOT/bin/true" | grep -q ' ro,nosuid,nodev' || fail "not ro,nosuid,nodev" || return 1
+	[ "$(fstype_at "$ROOT/proc")" = proc ] || fail "no proc" || return 1
+	printf '%s' "$STDOUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+names = [x["name"] for x in d["entries"] if x["kind"] == "mount"]
+assert names == ["proc", "tmp", "executable"], names
+' || fail "order"
+}
