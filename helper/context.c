@@ -37,12 +37,6 @@ enum mg_mount_backend mg_mount_backend_detect(void)
 	return MG_MOUNT_NEWAPI;
 }
 
-void mg_chdir_root(void)
-{
-	if (chdir("/") < 0)
-		abort(); /* cannot happen; never keep a cwd inside procfs */
-}
-
 int mg_in_root_path(const struct mg_ctx *ctx, int fd, char *out, size_t size)
 {
 	char abs[PATH_MAX];

@@ -31,10 +31,6 @@ const char *mg_mount_backend_name(enum mg_mount_backend b);
 /* The new mount API if every call of it answers, else the procfd backend. */
 enum mg_mount_backend mg_mount_backend_detect(void);
 
-/* Leaves the procfs fd directory we fchdir()ed into for a mount(2) or
- * umount2(2) call; "/" cannot fail to exist for us. */
-void mg_chdir_root(void);
-
 /* The in-root path ("/..." relative to the rootfs) the kernel gives for fd.
  * -EXDEV when fd is not beneath the root, -ENAMETOOLONG past PATH_MAX,
  * -ENOENT when it was deleted. Both a report and a check. */

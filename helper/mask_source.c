@@ -122,13 +122,8 @@ int mg_mask_src_open(const struct mg_ctx *ctx, struct mg_mask_src *src, struct m
 
 void mg_mask_src_close(const struct mg_ctx *ctx, struct mg_mask_src *src)
 {
-	if (src->stage_mnt_fd >= 0) {
-		char name[16];
-		snprintf(name, sizeof(name), "%d", src->stage_mnt_fd);
-		if (fchdir(ctx->proc.fd_dir) == 0)
-			(void)umount2(name, MNT_DETACH);
-		mg_chdir_root();
-	}
+	if (src->stage_mnt_fd >= 0)
+		(void)mg_procfs_detach(&ctx->proc, src->stage_mnt_fd);
 	if (src->stage_parent_fd >= 0) {
 		struct stat st;
 		if (fstatat(src->stage_parent_fd, src->stage_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&

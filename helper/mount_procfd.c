@@ -129,11 +129,7 @@ static int mount_via_fd_dir(const struct mg_ctx *ctx, int src_fd, const char *fs
 
 static void detach(const struct mg_ctx *ctx, int mnt_fd)
 {
-	char name[16];
-	snprintf(name, sizeof(name), "%d", mnt_fd);
-	if (fchdir(ctx->proc.fd_dir) == 0)
-		(void)umount2(name, MNT_DETACH);
-	mg_chdir_root();
+	(void)mg_procfs_detach(&ctx->proc, mnt_fd);
 }
 
 /* Pins the target's parent directory and name, proven to lead to target_fd. */

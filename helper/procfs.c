@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -92,6 +93,23 @@ void mg_procfs_close(struct mg_procfs *p)
 	mg_closep(&p->fd_dir);
 	mg_closep(&p->root_fd);
 	p->fd_dir = p->root_fd = -1;
+}
+
+void mg_chdir_root(void)
+{
+	if (chdir("/") < 0)
+		abort(); /* cannot happen; never keep a cwd inside procfs */
+}
+
+int mg_procfs_detach(const struct mg_procfs *p, int mnt_fd)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "%d", mnt_fd);
+	if (fchdir(p->fd_dir) < 0)
+		return -errno;
+	int r = umount2(name, MNT_DETACH) < 0 ? -errno : 0;
+	mg_chdir_root();
+	return r;
 }
 
 int mg_procfs_fd_path(const struct mg_procfs *p, int fd, char *buf, size_t size)

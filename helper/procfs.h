@@ -26,6 +26,18 @@ int mg_procfs_open(struct mg_procfs *p, const char *proc_path, bool try_private,
 		   struct mg_error *err);
 void mg_procfs_close(struct mg_procfs *p);
 
+/* Leaves the procfs fd directory we fchdir()ed into for a mount(2) or
+ * umount2(2) call; "/" cannot fail to exist for us. */
+void mg_chdir_root(void);
+
+/* Detaches the mount whose root mnt_fd is on. umount2 has no dirfd, so "N"
+ * is resolved from the verified self/fd (the process cwd for the call): the
+ * magic link lands on the mount's root, which is what umount wants.
+ * MNT_DETACH because mnt_fd itself keeps the mount busy. (umount2 steps onto
+ * anything mounted on that root since the caller's checks: only a child of
+ * that mount can be there.) Returns 0 or a negative errno. */
+int mg_procfs_detach(const struct mg_procfs *p, int mnt_fd);
+
 /* The path the kernel reports for fd (readlink of self/fd/N). Fails closed
  * with -ENAMETOOLONG when it does not fit in `size`. */
 int mg_procfs_fd_path(const struct mg_procfs *p, int fd, char *buf, size_t size);

@@ -168,20 +168,10 @@ static int take_down(const struct mg_ctx *ctx, struct pass *p, struct cand *c,
 		return 0;
 	}
 
-	char name[16];
-	snprintf(name, sizeof(name), "%d", fd);
-	/* umount2 has no dirfd: "N" is resolved in our verified self/fd, and the
-	 * magic link lands on the root of the mount fd is on. MNT_DETACH because
-	 * fd itself keeps the mount busy. (umount2 steps onto anything mounted
-	 * on that root since our check; only a child of this mount can be
-	 * there, so it is still beneath the root, and the final look reports
-	 * this one as left.) */
-	if (fchdir(ctx->proc.fd_dir) < 0) {
-		leave(c, false, "cannot enter the procfs fd directory: %s", strerror(errno));
-		return 0;
-	}
-	r = umount2(name, MNT_DETACH) < 0 ? -errno : 0;
-	mg_chdir_root();
+	/* (umount2 steps onto anything mounted on that root since our check;
+	 * only a child of this mount can be there, so it is still beneath the
+	 * root, and the final look reports this one as left.) */
+	r = mg_procfs_detach(&ctx->proc, fd);
 	if (r < 0) {
 		leave(c, false, "umount2: %s", strerror(-r));
 		return 0;

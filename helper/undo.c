@@ -64,19 +64,6 @@ int mg_undo_add_create(struct mg_undo *u, int parent_fd, const char *name, dev_t
 	return 0;
 }
 
-static int undo_mount(const struct mg_undo_item *it, const struct mg_procfs *proc)
-{
-	char name[16];
-	snprintf(name, sizeof(name), "%d", it->fd);
-	/* umount2 has no dirfd: resolve "N" from the verified fd table. The
-	 * magic link lands on the mount's root, which is what umount wants.
-	 * MNT_DETACH because our own O_PATH fd keeps the mount busy. */
-	if (fchdir(proc->fd_dir) < 0)
-		return -errno;
-	int r = umount2(name, MNT_DETACH) < 0 ? -errno : 0;
-	mg_chdir_root();
-	return r;
-}
 
 static int undo_create(const struct mg_undo_item *it)
 {
@@ -95,7 +82,7 @@ int mg_undo_run(struct mg_undo *u, const struct mg_procfs *proc, struct mg_error
 	int first = 0;
 	for (size_t i = u->n; i-- > 0;) {
 		struct mg_undo_item *it = &u->items[i];
-		int r = it->kind == MG_UNDO_MOUNT ? undo_mount(it, proc) : undo_create(it);
+		int r = it->kind == MG_UNDO_MOUNT ? mg_procfs_detach(proc, it->fd) : undo_create(it);
 		if (r < 0 && first == 0) {
 			first = r;
 			mg_fail(err, MG_EXIT_FAILED, MG_STAGE_ROLLBACK, -r, "rollback of entry %zu failed",
