@@ -6,6 +6,7 @@
 #include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "cleanup.h"
 
@@ -143,6 +144,7 @@ struct mg_entry *mg_plan_add(struct mg_plan *p)
 	struct mg_entry *e = &p->entries[p->n++];
 	memset(e, 0, sizeof(*e));
 	e->opts.atime = -1;
+	e->source_fd = -1;
 	return e;
 }
 
@@ -190,6 +192,10 @@ int mg_entry_validate(const struct mg_plan *p, const struct mg_entry *e, struct 
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
 			       "'source' is only meaningful for bind and rbind, not %s",
 			       mg_fstype_name(e->type));
+	if (e->type == MG_FS_DEV && (e->opts.attr_set & MOUNT_ATTR_RDONLY))
+		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
+			       "type = dev cannot be ro: its nodes and directories are made inside it "
+			       "(make it read-only with a [readonly] path)");
 	if (!is_bind && e->create == MG_CREATE_FILE)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
 			       "create = file: a %s mount needs a directory",

@@ -72,6 +72,7 @@ struct mg_entry {
 	char *origin; /* file it came from when not the plan's (a preset), else NULL */
 	enum mg_fstype type;
 	char *source; /* host path for bind/rbind, NULL otherwise */
+	int source_fd; /* bind source handed over as an fd (serve), -1 to open `source`; not owned */
 	char *target; /* absolute in-root path, as written (unescaped) */
 	char *options_text;
 	enum mg_create create;
@@ -84,6 +85,7 @@ struct mg_plan {
 	enum mg_symlinks symlinks;
 	char *preset;     /* [options] preset, or --preset */
 	char *executable; /* [options] executable: bound read-only at the same path */
+	bool allow_empty; /* set by a caller that brings entries of its own (--preset) */
 	unsigned executable_line;
 	struct mg_entry *entries;
 	size_t n, cap;

@@ -114,7 +114,7 @@ static int finish_mount(struct parse_ctx *c)
 		return cfg_fail(c, e->line, e->name, "missing required key 'type'");
 	if (mg_fstype_from_name(c->vals[K_TYPE], &e->type) < 0)
 		return cfg_fail(c, c->lines[K_TYPE], e->name,
-				"unknown type '%s' (bind, rbind, proc, sysfs, tmpfs, devpts, mqueue, cgroup2)",
+				"unknown type '%s' (bind, rbind, proc, sysfs, tmpfs, devpts, mqueue, cgroup2, dev)",
 				c->vals[K_TYPE]);
 	if (c->vals[K_TARGET] && decode_path(c, K_TARGET, &e->target) < 0)
 		return -EINVAL;
@@ -427,7 +427,8 @@ int mg_config_parse(const char *name, const char *text, size_t len, struct mg_pl
 		mg_error_set_entry(err, plan->file, (unsigned)r, NULL);
 	} else if (!err->set && r < 0) {
 		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, ENOMEM, "inih failed");
-	} else if (!err->set && plan->n == 0 && !plan->preset) {
+	} else if (!err->set && plan->n == 0 && !plan->preset && !plan->executable &&
+		   !plan->allow_empty) {
 		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "no entries and no preset");
 		mg_error_set_entry(err, plan->file, 0, NULL);
 	}

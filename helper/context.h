@@ -5,6 +5,7 @@
 #define MG_CONTEXT_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "plan.h"
@@ -25,6 +26,10 @@ struct mg_ctx {
 	enum mg_mount_backend backend;
 	unsigned resolve_flags; /* MG_RESOLVE_* from [options] symlinks */
 	bool dry_run;           /* plan: resolve and check, change nothing */
+	bool hold;              /* keep a successful run undoable until mg_engine_commit/abort */
+	/* serve: set (from a signal handler) when the caller died; the engine
+	 * stops at the next entry and rolls back. NULL: nobody to watch. */
+	const volatile sig_atomic_t *cancel;
 };
 
 const char *mg_mount_backend_name(enum mg_mount_backend b);

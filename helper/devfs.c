@@ -38,8 +38,10 @@ int mg_devnodes_open(struct mg_devnodes *n, struct mg_error *err)
 			return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_SETUP, 0,
 				       "host %s is not the character device %u:%u", path,
 				       devnode_ids[i].major, devnode_ids[i].minor);
-		if (fstatvfs(n->fd[i], &sv) < 0 || (sv.f_flag & ST_NODEV))
-			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, errno ? errno : EACCES,
+		if (fstatvfs(n->fd[i], &sv) < 0)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, errno, "fstatvfs host %s", path);
+		if (sv.f_flag & ST_NODEV)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, 0,
 				       "host %s is on a nodev mount: a bind of it would not work", path);
 	}
 	return 0;

@@ -46,9 +46,11 @@ const char *mg_action_name(const struct mg_entry *e, const struct mg_result *r)
 
 static int open_source(const struct mg_entry *e, struct stat *st, struct mg_error *err)
 {
-	/* The source is a host path from the administrator's config: it is
-	 * trusted like the rootfs path itself (see SECURITY.md). */
-	_cleanup_close_ int fd = open(e->source, O_PATH | O_CLOEXEC);
+	/* A source handed over as an fd (serve) was opened by the caller with
+	 * the caller's own rights; a path comes from the administrator's config
+	 * and is trusted like the rootfs path itself (see SECURITY.md). */
+	_cleanup_close_ int fd = e->source_fd >= 0 ? fcntl(e->source_fd, F_DUPFD_CLOEXEC, 3)
+						   : open(e->source, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "cannot open source %s",
 			       e->source);
@@ -363,6 +365,11 @@ static int run_all(struct engine *g, struct mg_error *err)
 			const struct mg_entry *e = &g->plan->entries[i];
 			if ((int)e->kind != kind)
 				continue;
+			if (g->ctx->cancel && *g->ctx->cancel) {
+				mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ECANCELED,
+					"the caller went away; rolling back");
+				return -ECANCELED;
+			}
 			int r = kind == MG_KIND_MOUNT ? run_mount(g, i, err) : run_restrict(g, i, err);
 			if (r < 0) {
 				mg_error_set_entry(err, mg_entry_file(g->plan, e), e->line, e->name);
@@ -371,10 +378,29 @@ static int run_all(struct engine *g, struct mg_error *err)
 			}
 		}
 		/* The staging mount (if any) goes before anything is verified. */
-		if (kind == MG_KIND_MASK)
-			mg_mask_src_close(g->ctx, &g->mask_src);
+		if (kind == MG_KIND_MASK && mg_mask_src_close(g->ctx, &g->mask_src) < 0)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, EBUSY,
+				       "cannot take the masks' staging mount down");
 	}
 	return 0;
+}
+
+/* Undoes everything in `u`, newest first. An entry is reported rolled back
+ * only when every mount made for it is gone; one whose unmount failed stays
+ * "mounted", because it is. */
+static int roll_back(const struct mg_ctx *ctx, struct mg_undo *u, struct mg_run *run)
+{
+	int r = mg_undo_run(u, &ctx->proc, NULL);
+	for (size_t i = 0; i < u->n; i++)
+		if (u->items[i].kind == MG_UNDO_MOUNT && !u->items[i].failed &&
+		    run->res[u->items[i].entry].status == MG_ST_MOUNTED)
+			run->res[u->items[i].entry].status = MG_ST_ROLLED_BACK;
+	for (size_t i = 0; i < u->n; i++)
+		if (u->items[i].kind == MG_UNDO_MOUNT && u->items[i].failed)
+			run->res[u->items[i].entry].status = MG_ST_MOUNTED;
+	if (r < 0)
+		run->rollback_failed = true;
+	return r;
 }
 
 static bool needs_devnodes(const struct mg_plan *plan)
@@ -415,16 +441,20 @@ int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run 
 		if (r == 0)
 			run->verified = true;
 	}
-out:
-	mg_mask_src_close(ctx, &g.mask_src);
-	if (r < 0 && !ctx->dry_run) {
-		for (size_t i = 0; i < g.undo.n; i++)
-			if (g.undo.items[i].kind == MG_UNDO_MOUNT &&
-			    run->res[g.undo.items[i].entry].status == MG_ST_MOUNTED)
-				run->res[g.undo.items[i].entry].status = MG_ST_ROLLED_BACK;
-		if (mg_undo_run(&g.undo, &ctx->proc, NULL) < 0)
-			run->rollback_failed = true;
+	if (r == 0 && !ctx->dry_run && ctx->hold) {
+		run->held = malloc(sizeof(*run->held));
+		if (!run->held)
+			r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, ENOMEM, "out of memory");
+		else {
+			*run->held = g.undo;
+			memset(&g.undo, 0, sizeof(g.undo));
+		}
 	}
+out:
+	if (mg_mask_src_close(ctx, &g.mask_src) < 0)
+		run->rollback_failed = true; /* a staging mount or directory is left */
+	if (r < 0 && !ctx->dry_run)
+		roll_back(ctx, &g.undo, run);
 	mg_undo_free(&g.undo);
 	mg_pathset_free(&g.targets);
 	for (int k = 0; k < MG_KIND__MAX; k++)
@@ -435,8 +465,30 @@ out:
 	return r;
 }
 
+void mg_engine_commit(struct mg_run *run)
+{
+	if (run->held) {
+		mg_undo_free(run->held);
+		free(run->held);
+		run->held = NULL;
+	}
+}
+
+int mg_engine_abort(const struct mg_ctx *ctx, struct mg_run *run)
+{
+	int r = 0;
+	if (run->held) {
+		r = roll_back(ctx, run->held, run);
+		mg_undo_free(run->held);
+		free(run->held);
+		run->held = NULL;
+	}
+	return r;
+}
+
 void mg_run_free(struct mg_run *run)
 {
+	mg_engine_commit(run);
 	for (size_t i = 0; i < run->n; i++) {
 		free(run->res[i].resolved);
 		free(run->res[i].error);

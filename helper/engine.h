@@ -10,6 +10,7 @@
 #include "context.h"
 #include "mg_error.h"
 #include "plan.h"
+#include "undo.h"
 
 enum mg_status {
 	MG_ST_NOT_REACHED, /* a failure earlier in the list stopped the run */
@@ -20,7 +21,7 @@ enum mg_status {
 	MG_ST_FAILED,      /* this entry failed (see error) */
 	MG_ST_REFUSED,     /* this entry was refused as unsafe */
 	MG_ST_SKIPPED,     /* mask/read-only/writable path that does not exist */
-	MG_ST_DUPLICATE,   /* a restriction of a path an earlier one of its kind covers: done once */
+	MG_ST_DUPLICATE,   /* a restriction of exactly the path of an earlier one of its kind: done once */
 };
 
 struct mg_result {
@@ -44,6 +45,7 @@ struct mg_run {
 	size_t n;
 	bool verified; /* mountinfo check passed */
 	bool rollback_failed; /* a failure, then an undo step failed: not all was undone */
+	struct mg_undo *held; /* ctx->hold: what a successful run did, still undoable */
 };
 
 const char *mg_status_name(enum mg_status s);
@@ -53,13 +55,20 @@ const char *mg_status_name(enum mg_status s);
 void mg_entry_attrs(const struct mg_entry *e, struct mg_mntopts *o);
 /* Whether an entry's mount copies a whole tree (rbind, read-only, writable). */
 bool mg_entry_recursive(const struct mg_entry *e);
-/* "mount", "create-dir+mount", "create-file+mount" */
+/* "mount", "create-dir+mount", "create-file+mount"; "mask", "readonly",
+ * "writable" for restrictions */
 const char *mg_action_name(const struct mg_entry *e, const struct mg_result *r);
 
 /* Runs the plan. With ctx->dry_run the tree is only inspected. On failure
  * everything already done is undone before returning; err says why. */
 int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run *run,
 		  struct mg_error *err);
+/* After a successful run with ctx->hold: keep everything (the caller has
+ * been told), or take everything back (the caller went away before it heard
+ * of success). abort returns 0 or the first failure, and sets
+ * run->rollback_failed. */
+void mg_engine_commit(struct mg_run *run);
+int mg_engine_abort(const struct mg_ctx *ctx, struct mg_run *run);
 void mg_run_free(struct mg_run *run);
 
 #endif

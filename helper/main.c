@@ -35,8 +35,8 @@ struct cli {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: mount-guard apply --root DIR --config FILE [--preset NAME] [--json]\n"
-	      "       mount-guard plan  --root DIR --config FILE [--preset NAME] [--json]\n"
+	fputs("Usage: mount-guard apply --root DIR {--config FILE | --preset NAME | both} [--json]\n"
+	      "       mount-guard plan  --root DIR {--config FILE | --preset NAME | both} [--json]\n"
 	      "       mount-guard teardown --root DIR [--json]\n"
 	      "       mount-guard --help | --version\n"
 	      "\n"
@@ -126,12 +126,14 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
-/* Creating targets (and the masks' staging directory on kernels that need
- * one) writes into rootfs directories that may belong to another uid. */
+/* Creating targets, the masks' staging directory (which backend and kernel
+ * decide only later) and the nodes of a /dev whose tmpfs may belong to
+ * another uid (uid=, mode=) all write into directories we may not own. */
 static bool plan_creates(const struct mg_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (p->entries[i].create != MG_CREATE_NO || p->entries[i].kind == MG_KIND_MASK)
+		if (p->entries[i].create != MG_CREATE_NO || p->entries[i].kind == MG_KIND_MASK ||
+		    (p->entries[i].kind == MG_KIND_MOUNT && p->entries[i].type == MG_FS_DEV))
 			return true;
 	return false;
 }
@@ -220,6 +222,7 @@ int main(int argc, char **argv)
 		return cmd_teardown(&cli);
 	bool dry = strcmp(cli.command, "plan") == 0;
 
+	plan.allow_empty = cli.preset != NULL;
 	if (cli.config)
 		r = mg_config_load(cli.config, &plan, &err);
 	else
@@ -227,6 +230,8 @@ int main(int argc, char **argv)
 	if (r < 0)
 		goto report;
 	r = mg_preset_merge(&plan, cli.preset, &err);
+	if (r == 0 && plan.n == 0)
+		r = mg_fail(&err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "no entries");
 	if (r < 0)
 		goto report;
 	if (plan.symlinks == MG_SYMLINKS_REFUSE)

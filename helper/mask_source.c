@@ -120,15 +120,17 @@ int mg_mask_src_open(const struct mg_ctx *ctx, struct mg_mask_src *src, struct m
 	return open_staged(ctx, src, err);
 }
 
-void mg_mask_src_close(const struct mg_ctx *ctx, struct mg_mask_src *src)
+int mg_mask_src_close(const struct mg_ctx *ctx, struct mg_mask_src *src)
 {
+	int r = 0;
 	if (src->stage_mnt_fd >= 0)
-		(void)mg_procfs_detach(&ctx->proc, src->stage_mnt_fd);
+		r = mg_procfs_detach(&ctx->proc, src->stage_mnt_fd);
 	if (src->stage_parent_fd >= 0) {
 		struct stat st;
 		if (fstatat(src->stage_parent_fd, src->stage_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    st.st_dev == src->stage_dev && st.st_ino == src->stage_ino)
-			(void)unlinkat(src->stage_parent_fd, src->stage_name, AT_REMOVEDIR);
+		    st.st_dev == src->stage_dev && st.st_ino == src->stage_ino &&
+		    unlinkat(src->stage_parent_fd, src->stage_name, AT_REMOVEDIR) < 0 && r == 0)
+			r = -errno;
 	}
 	mg_closep(&src->stage_mnt_fd);
 	mg_closep(&src->stage_parent_fd);
@@ -136,4 +138,5 @@ void mg_mask_src_close(const struct mg_ctx *ctx, struct mg_mask_src *src)
 	mg_closep(&src->file_fd);
 	mg_closep(&src->detached_fd);
 	src->stage_mnt_fd = src->stage_parent_fd = src->dir_fd = src->file_fd = src->detached_fd = -1;
+	return r;
 }

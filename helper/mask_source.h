@@ -29,7 +29,8 @@ struct mg_mask_src {
 /* Makes the source (once; later calls return at once). */
 int mg_mask_src_open(const struct mg_ctx *ctx, struct mg_mask_src *src, struct mg_error *err);
 /* Detaches a staging mount and removes the staging directory; the masks
- * bound from it stay. Safe to call on an unopened source. */
-void mg_mask_src_close(const struct mg_ctx *ctx, struct mg_mask_src *src);
+ * bound from it stay. Safe to call on an unopened source (or twice).
+ * Returns the first failure: something of the staging is then left. */
+int mg_mask_src_close(const struct mg_ctx *ctx, struct mg_mask_src *src);
 
 #endif

@@ -88,7 +88,9 @@ void mg_report_json(FILE *f, const struct mg_report *r)
 		mg_json_kv_path(f, &ef, "source", e->source);
 		mg_json_kv_path(f, &ef, "target", e->target);
 		mg_json_kv_path(f, &ef, "resolved", res ? res->resolved : NULL);
-		mg_json_kv_str(f, &ef, "action", res ? mg_action_name(e, res) : "mount");
+		mg_json_kv_str(f, &ef, "action",
+			       res ? mg_action_name(e, res)
+				   : (e->kind == MG_KIND_MOUNT ? "mount" : mg_kind_name(e->kind)));
 		mg_json_kv_str(f, &ef, "status", res ? mg_status_name(res->status) : "not-reached");
 		mg_mntopts_format_attrs(&e->opts, opts, sizeof(opts));
 		mg_json_kv_str(f, &ef, "options", opts);

@@ -88,12 +88,13 @@ int mg_undo_run(struct mg_undo *u, const struct mg_procfs *proc, struct mg_error
 			mg_fail(err, MG_EXIT_FAILED, MG_STAGE_ROLLBACK, -r, "rollback of entry %zu failed",
 				it->entry);
 		}
-		if (r < 0)
+		if (r < 0) {
+			it->failed = true;
 			fprintf(stderr, "mount-guard: rollback: %s of entry %zu%s%s failed: %s\n",
 				it->kind == MG_UNDO_MOUNT ? "unmount" : "removal", it->entry,
 				it->name ? " " : "", it->name ? it->name : "", strerror(-r));
+		}
 	}
-	mg_undo_free(u);
 	return first;
 }
 

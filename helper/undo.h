@@ -26,6 +26,7 @@ struct mg_undo_item {
 	bool is_dir;
 	uint64_t mnt_id;
 	size_t entry; /* plan index, for messages */
+	bool failed;  /* mg_undo_run could not undo it */
 };
 
 struct mg_undo {
@@ -39,8 +40,9 @@ int mg_undo_add_create(struct mg_undo *u, int parent_fd, const char *name, dev_t
 		       bool is_dir, size_t entry);
 
 /* Unmounts (MNT_DETACH through the verified procfs) and removes, newest
- * first. Keeps going past failures and returns the first; a created entry
- * that is no longer the inode we made is left alone. */
+ * first. Keeps going past failures, marks each failed item and returns the
+ * first failure; a created entry that is no longer the inode we made is
+ * left alone. The list is kept (for the caller to read); free it after. */
 int mg_undo_run(struct mg_undo *u, const struct mg_procfs *proc, struct mg_error *err);
 
 /* Forgets everything (success): closes the fds. */

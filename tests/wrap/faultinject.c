@@ -3,6 +3,8 @@
  * installed, and no knob in mount-guard itself). It counts the calls that
  * attach a mount -- mount(2), move_mount(2) -- and makes call number
  * MG_FAULT_AT fail with MG_FAULT_ERRNO (default EIO) without doing it.
+ * With MG_FAULT_UMOUNT set, every umount2(2) fails with EBUSY, so that a
+ * rollback itself fails (exit 4 and its report are tested with it).
  * At exit it prints "faultinject: N attach calls" to stderr so a test can
  * learn how many injection points a run has. The environment is read in a
  * constructor, before mount-guard clears it. */
@@ -13,6 +15,7 @@
 #include <sys/mount.h>
 
 static long fail_at = -1, calls;
+static int fail_umount;
 static int fail_errno = EIO;
 
 __attribute__((constructor)) static void init(void)
@@ -22,6 +25,7 @@ __attribute__((constructor)) static void init(void)
 		fail_at = strtol(at, NULL, 10);
 	if (e)
 		fail_errno = (int)strtol(e, NULL, 10);
+	fail_umount = getenv("MG_FAULT_UMOUNT") != NULL;
 }
 
 __attribute__((destructor)) static void fini(void)
@@ -58,4 +62,16 @@ int move_mount(int from_dfd, const char *from, int to_dfd, const char *to, unsig
 	if (from_dfd >= 0 && inject())
 		return -1;
 	return real(from_dfd, from, to_dfd, to, flags);
+}
+
+int umount2(const char *target, int flags)
+{
+	static int (*real)(const char *, int);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "umount2");
+	if (fail_umount) {
+		errno = EBUSY;
+		return -1;
+	}
+	return real(target, flags);
 }

@@ -116,3 +116,32 @@ options = nr_inodes=99999999999999999999999"
 	expect_err "entry 'b'" || return 1
 	expect_unchanged "$before"
 }
+
+case_rollback_that_fails_is_exit_4() {
+	# Every umount2 fails (injected): the run must not claim that nothing is
+	# left. Exit 4, rollback_incomplete, and the entries still mounted say
+	# "mounted".
+	[ -f "$MG_FAULTINJECT" ] || { fail "no fault injector at $MG_FAULTINJECT"; return 1; }
+	mkdir -p "$ROOT/a" "$ROOT/b"
+	conf "[mount a]
+type = tmpfs
+target = /a
+[mount b]
+type = tmpfs
+target = /b
+[mount c]
+type = tmpfs
+target = /missing"
+	with_env "LD_PRELOAD=$MG_FAULTINJECT MG_FAULT_UMOUNT=1 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" apply --json
+	expect_rc 4 || return 1
+	expect_err "rollback: unmount of entry" || return 1
+	printf '%s' "$STDOUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["exit_code"] == 4 and d["rollback_incomplete"] is True, d
+st = [e["status"] for e in d["entries"]]
+assert st == ["mounted", "mounted", "failed"], st
+' || fail "json" || return 1
+	is_mounted "$ROOT/a" || fail "a should still be mounted (the injected failure)" || return 1
+	umount "$ROOT/a" "$ROOT/b"
+}
