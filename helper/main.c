@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "config_ini.h"
+#include "confine.h"
 #include "context.h"
 #include "engine.h"
 #include "hygiene.h"
@@ -175,6 +176,8 @@ static int cmd_teardown(const struct cli *cli)
 	bool have_ctx = false;
 	int r = mg_caps_limit_for_apply(false, &err);
 	if (r == 0)
+		r = mg_confine_syscalls(&err);
+	if (r == 0)
 		r = setup_ctx(&ctx, cli->root, false, &err);
 	if (r == 0) {
 		have_ctx = true;
@@ -240,6 +243,10 @@ int main(int argc, char **argv)
 		r = mg_caps_limit_for_apply(plan_creates(&plan), &err);
 	else
 		r = mg_caps_drop_all(&err);
+	if (r < 0)
+		goto report;
+	/* The request is read: from here on, only the calls the work needs. */
+	r = mg_confine_syscalls(&err);
 	if (r < 0)
 		goto report;
 	r = setup_ctx(&ctx, cli.root, dry, &err);
