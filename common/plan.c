@@ -183,12 +183,17 @@ int mg_entry_validate(const struct mg_plan *p, const struct mg_entry *e, struct 
 		return e->target ? 0
 				 : mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "missing path");
 	bool is_bind = e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
+	/* serve: a bind source may be an fd the caller opened (source_fd). */
+	bool has_source = e->source || e->source_fd >= 0;
 	if (!e->target)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, "missing required key 'target'");
-	if (is_bind && !e->source)
+	if (e->source && e->source_fd >= 0)
+		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
+			       "a source path and a source fd: give one");
+	if (is_bind && !has_source)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
 			       "type %s needs a 'source' (a host path)", mg_fstype_name(e->type));
-	if (!is_bind && e->source)
+	if (!is_bind && has_source)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
 			       "'source' is only meaningful for bind and rbind, not %s",
 			       mg_fstype_name(e->type));

@@ -443,61 +443,14 @@ int mg_config_parse(const char *name, const char *text, size_t len, struct mg_pl
 	return 0;
 }
 
-static int read_all(int fd, char **out, size_t *outlen)
-{
-	size_t cap = 8192, n = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap > MG_CONFIG_MAX_BYTES)
-				return -EFBIG; /* read one byte past the limit to know */
-			cap = cap * 2 > MG_CONFIG_MAX_BYTES ? MG_CONFIG_MAX_BYTES + 1 : cap * 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > MG_CONFIG_MAX_BYTES)
-		return -EFBIG;
-	*out = TAKE_PTR(buf);
-	*outlen = n;
-	return 0;
-}
-
 int mg_config_load(const char *path, struct mg_plan *plan, struct mg_error *err)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	int r;
-
-	if (strcmp(path, "-") != 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0) {
-			r = mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, errno, "cannot open config");
-			goto out;
-		}
-	}
-	r = read_all(fd >= 0 ? fd : STDIN_FILENO, &text, &len);
-	if (r < 0) {
-		mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, -r,
-			r == -EFBIG ? "config is larger than 16 MiB" : "cannot read config");
-		goto out;
-	}
-	return mg_config_parse(name, text, len, plan, err);
-out:
+	int r = mg_read_file("config", path, MG_CONFIG_MAX_BYTES, &text, &len, err);
+	if (r == 0)
+		return mg_config_parse(name, text, len, plan, err);
 	free(plan->file);
 	plan->file = strdup(name);
 	err->file = plan->file;

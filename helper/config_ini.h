@@ -16,6 +16,12 @@
 int mg_config_parse(const char *name, const char *text, size_t len, struct mg_plan *plan,
 		    struct mg_error *err);
 
+/* Reads all of a file ("-" is standard input) of at most `max` bytes (a
+ * whole number of MiB) into a new buffer; errors are MG_EXIT_USAGE and call
+ * it `what` ("config", "policy"). */
+int mg_read_file(const char *what, const char *path, size_t max, char **text, size_t *len,
+		 struct mg_error *err);
+
 /* Reads a config file ("-" is standard input) and parses it. */
 int mg_config_load(const char *path, struct mg_plan *plan, struct mg_error *err);
 

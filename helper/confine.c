@@ -24,7 +24,7 @@ static const char *const allowed[] = {
 	"capget", "capset", "prctl", "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid",
 	"getegid", "getgroups",
 	/* the serve socket */
-	"recvmsg", "sendmsg", "getsockopt",
+	"recvmsg", "sendmsg", "getsockopt", "poll", "ppoll",
 	/* memory, time, signals, exit */
 	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "futex", "getrandom",
 	"clock_gettime", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "tgkill", "exit",

@@ -53,7 +53,7 @@ static int open_source(const struct mg_entry *e, struct stat *st, struct mg_erro
 						   : open(e->source, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "cannot open source %s",
-			       e->source);
+			       e->source ? e->source : "(fd)");
 	if (fstat(fd, st) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "fstat source");
 	if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The command line: parsing only, no side effects, so that it can run
+ * before the hygiene step (which must know which fd serve keeps). */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef MG_VERSION
+#define MG_VERSION "0.0.0"
+#endif
+
+static int parse_id(const char *s, long *out)
+{
+	char *end = NULL;
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10)
+		return -EINVAL;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (v > 4294967294ULL)
+		return -ERANGE;
+	*out = (long)v;
+	return 0;
+}
+
+static int bad_number(const char *opt, const char *v)
+{
+	fprintf(stderr, "mount-guard: %s needs a decimal number, not '%s'\n", opt, v);
+	return -EINVAL;
+}
+
+void mg_cli_usage(FILE *f)
+{
+	fputs("Usage: mount-guard apply --root DIR {--config FILE | --preset NAME | both} [--json]\n"
+	      "       mount-guard plan  --root DIR {--config FILE | --preset NAME | both} [--json]\n"
+	      "       mount-guard teardown --root DIR [--json]\n"
+	      "       mount-guard serve --fd N [--policy FILE]\n"
+	      "       mount-guard policy check FILE [--draft]\n"
+	      "       mount-guard plan --as-uid UID [--as-gid GID] [--policy FILE]\n"
+	      "       mount-guard --help | --version\n"
+	      "\n"
+	      "  apply   resolve every target inside DIR, mount by fd, verify against\n"
+	      "          mountinfo; all or nothing\n"
+	      "  plan    resolve and check everything, change nothing\n"
+	      "  teardown  unmount everything beneath DIR, deepest first, by fd and\n"
+	      "          mount id (for ExecStopPost= and sandbox clean-up)\n"
+	      "  serve   read one request from the socket on fd N (libmountguard), check\n"
+	      "          it against the admin policy, apply it, answer, exit\n"
+	      "  policy check FILE  validate a policy file (--draft: skip ownership checks)\n"
+	      "  plan --as-uid UID  what the policy lets that caller do, and why not\n"
+	      "\n"
+	      "  --root DIR     the rootfs (a trusted host path)\n"
+	      "  --config FILE  the mount list, mount-guard.conf(5); '-' reads stdin\n"
+	      "  --preset NAME  start from a shipped preset (oci-default, minimal-chroot)\n"
+	      "  --json         print a JSON report instead of the summary\n"
+	      "\n"
+	      "Exit: 0 done, 1 a mount failed (nothing left mounted), 2 usage or config\n"
+	      "error (nothing touched), 3 refused as unsafe (nothing left touched),\n"
+	      "4 failed and the rollback failed too (something may be left).\n"
+	      "See mount-guard(8).\n",
+	      f);
+}
+
+int mg_cli_parse(int argc, char **argv, struct cli *c)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },  { "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },        { "help", no_argument, NULL, 'h' },
+		{ "preset", required_argument, NULL, 'p' },
+		{ "fd", required_argument, NULL, 'f' },    { "policy", required_argument, NULL, 'P' },
+		{ "as-uid", required_argument, NULL, 'u' }, { "as-gid", required_argument, NULL, 'g' },
+		{ "draft", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
+	};
+	int o;
+	c->fd = -1;
+	c->as_uid = c->as_gid = -1;
+	if (argc >= 2 && argv[1][0] != '-') {
+		c->command = argv[1];
+		argc--;
+		argv++;
+	}
+	/* policy check FILE */
+	if (c->command && strcmp(c->command, "policy") == 0) {
+		if (argc < 3 || strcmp(argv[1], "check") != 0) {
+			fprintf(stderr, "mount-guard: policy takes: check FILE [--draft]\n");
+			return -EINVAL;
+		}
+		c->policy_file = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+r:c:p:jhVf:P:u:g:d", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r':
+			c->root = optarg;
+			break;
+		case 'c':
+			c->config = optarg;
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		case 'p':
+			c->preset = optarg;
+			break;
+		case 'f':
+			if (parse_id(optarg, &c->fd) < 0 || c->fd > 1 << 20)
+				return bad_number("--fd", optarg);
+			break;
+		case 'P':
+			c->policy = optarg;
+			break;
+		case 'u':
+			if (parse_id(optarg, &c->as_uid) < 0)
+				return bad_number("--as-uid", optarg);
+			break;
+		case 'g':
+			if (parse_id(optarg, &c->as_gid) < 0)
+				return bad_number("--as-gid", optarg);
+			break;
+		case 'd':
+			c->draft = true;
+			break;
+		case 'h':
+			mg_cli_usage(stdout);
+			exit(0);
+		case 'V':
+			printf("mount-guard %s\n", MG_VERSION);
+			exit(0);
+		default:
+			fprintf(stderr, "mount-guard: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mount-guard: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!c->command) {
+		fprintf(stderr, "mount-guard: no command given\n");
+		return -EINVAL;
+	}
+	if (strcmp(c->command, "policy") == 0)
+		return 0;
+	if (strcmp(c->command, "serve") == 0) {
+		if (c->fd < 0 || c->root || c->config || c->preset || c->json) {
+			fprintf(stderr, "mount-guard: serve takes --fd N (and --policy FILE) only\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(c->command, "plan") == 0 && c->as_uid >= 0 && !c->root && !c->config &&
+	    !c->preset)
+		return 0; /* plan --as-uid UID: explain the policy only */
+	if (strcmp(c->command, "teardown") == 0) {
+		if (!c->root || c->config || c->preset) {
+			fprintf(stderr, "mount-guard: teardown takes --root DIR (and --json) only\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(c->command, "apply") != 0 && strcmp(c->command, "plan") != 0) {
+		fprintf(stderr, "mount-guard: unknown command '%s'\n", c->command);
+		return -EINVAL;
+	}
+	if (!c->root || (!c->config && !c->preset)) {
+		fprintf(stderr, "mount-guard: %s needs --root DIR and --config FILE (or --preset NAME)\n",
+			c->command);
+		return -EINVAL;
+	}
+	return 0;
+}
+

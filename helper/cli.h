@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The command line and the commands it runs. Exit codes (mount-guard(8)):
+ * 0 done; 1 a mount failed and nothing is left mounted; 2 usage or config
+ * error, nothing touched; 3 refused as unsafe, nothing left touched; 4 a
+ * failure whose rollback also failed (something may be left). */
+#ifndef MG_CLI_H
+#define MG_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "context.h"
+#include "mg_error.h"
+#include "plan.h"
+
+struct cli {
+	const char *command;
+	const char *root;
+	const char *config;
+	const char *preset;
+	const char *policy;      /* serve, plan --as-uid: another policy file (root only) */
+	const char *policy_file; /* policy check FILE */
+	long fd;                 /* serve --fd N */
+	long as_uid, as_gid;     /* plan --as-uid/--as-gid; -1 unset */
+	bool json;
+	bool draft;              /* policy check --draft: no ownership checks */
+};
+
+int mg_cli_parse(int argc, char **argv, struct cli *c);
+void mg_cli_usage(FILE *f);
+
+int mg_cmd_apply(const struct cli *cli);
+int mg_cmd_teardown(const struct cli *cli);
+int mg_cmd_serve(const struct cli *cli);
+int mg_cmd_policy_check(const struct cli *cli);
+int mg_cmd_plan_as(const struct cli *cli);
+
+/* Shared by the commands. */
+int mg_setup_ctx(struct mg_ctx *ctx, const char *root, int root_fd, bool dry, struct mg_error *err);
+bool mg_plan_creates(const struct mg_plan *p);
+void mg_print_error(const struct mg_error *err);
+/* The policy file a command reads: the default, or --policy (root only). */
+int mg_policy_path(const struct cli *cli, const char **path, struct mg_error *err);
+/* The exit code for a recorded error (0 when none). */
+int mg_exit_code(const struct mg_error *err);
+
+#endif
