@@ -15,8 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
+
+/* How long serve waits for each packet of the request, and for the parent
+ * to take each packet of the answer. */
+#define MG_SERVE_TIMEOUT_S 60
 
 #include "caps.h"
 #include "cleanup.h"
@@ -207,6 +213,12 @@ int mg_cmd_serve(const struct cli *cli)
 	r = mg_peer_check(s.sock, &s.peer, &err);
 	if (r == 0)
 		r = mg_parent_watch(s.peer.pid, &err);
+	/* A parent that never sends (or never reads) must not keep a helper
+	 * with CAP_SYS_ADMIN waiting: every wait on the socket is bounded. */
+	struct timeval tmo = { .tv_sec = MG_SERVE_TIMEOUT_S };
+	if (r == 0 && (setsockopt(s.sock, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) < 0 ||
+		       setsockopt(s.sock, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)) < 0))
+		r = mg_fail(&err, MG_EXIT_FAILED, MG_STAGE_SETUP, errno, "socket timeouts");
 	if (r < 0)
 		goto silent; /* not our parent's socket: say nothing to it */
 	r = mg_wire_recv_request(s.sock, &s.root, &s.plan, &s.fds, &err);

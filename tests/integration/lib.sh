@@ -94,3 +94,70 @@ with_env() { local MG_ENV="$1"; shift; "$@"; }
 
 # The LD_PRELOAD fault injector (tests/wrap/faultinject.c).
 : "${MG_FAULTINJECT:=$(dirname "$MG_BIN")/tests/libmg-faultinject.so}"
+
+# ---- serve ------------------------------------------------------------------
+WIRE_CLIENT="$HERE/tools/wire_client.py"
+# The system's python: an unprivileged test user cannot reach root's own
+# (a pyenv under /root, say).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+# root_policy TEXT: a policy root may name with --policy, in a directory
+# chain the policy loader trusts (a private tmpfs on /mnt, in this case's
+# own namespace). Sets POLICY.
+root_policy() {
+	mountpoint -q /mnt || mount -t tmpfs -o mode=0755 tmpfs /mnt
+	mkdir -p /mnt/mg-policy && chmod 0755 /mnt/mg-policy
+	printf '%s\n' "$1" >/mnt/mg-policy/policy.conf
+	chmod 0644 /mnt/mg-policy/policy.conf
+	POLICY=/mnt/mg-policy/policy.conf
+	baseline # the tmpfs on /mnt is the test's own, not mount-guard's
+}
+
+# default_policy TEXT: the policy at the default path, which an unprivileged
+# caller cannot choose: /etc is replaced, in this namespace only, by a copy
+# that has /etc/mount-guard/policy.conf.
+default_policy() {
+	if [ ! -d /mnt/etc ]; then
+		mountpoint -q /mnt || mount -t tmpfs -o mode=0755 tmpfs /mnt
+		cp -a /etc /mnt/etc
+		mount --bind /mnt/etc /etc
+	fi
+	mkdir -p /etc/mount-guard && chmod 0755 /etc/mount-guard
+	printf '%s\n' "$1" >/etc/mount-guard/policy.conf
+	chmod 0644 /etc/mount-guard/policy.conf
+	baseline
+}
+
+# fcap_copy: a copy of mount-guard with the file capabilities of the
+# setuid-free deployment, runnable by anyone. Sets FCAP.
+fcap_copy() {
+	chmod 0755 "$T"
+	FCAP="$T/mount-guard-fcap"
+	cp "$MG_BIN" "$FCAP"
+	chmod 0755 "$FCAP"
+	setcap cap_sys_admin,cap_setpcap,cap_dac_read_search,cap_dac_override+ep "$FCAP"
+}
+
+# wire MODE ROOT POLICY [ENTRY...]: the scriptable parent (tools/wire_client.py)
+# runs `serve` under $MG_WRAP; sets RC (the helper's exit), ANSWERS, DONE.
+wire() {
+	local out
+	out=$(python3 "$WIRE_CLIENT" "$1" "$MG_WRAP $MG_BIN" "${@:2}" 2>"$T/wire.err")
+	wire_parse "$out"
+}
+# as_nobody_wire MODE ROOT [ENTRY...]: the same, as uid/gid 65534, against the
+# file-capability copy and the default policy.
+as_nobody_wire() {
+	local out
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PY" "$WIRE_CLIENT" "$1" "$FCAP" "$2" - "${@:3}" 2>"$T/wire.err")
+	wire_parse "$out"
+}
+wire_parse() {
+	STDOUT=$1 STDERR=$(cat "$T/wire.err")
+	RC=$(printf '%s\n' "$1" | sed -n 's/^helper-exit //p')
+	ANSWERS=$(printf '%s\n' "$1" | sed -n 's/^answers //p')
+	DONE=$(printf '%s\n' "$1" | sed -n 's/^done //p')
+	[ -n "$RC" ] || RC=none
+}

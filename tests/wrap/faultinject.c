@@ -5,6 +5,9 @@
  * MG_FAULT_AT fail with MG_FAULT_ERRNO (default EIO) without doing it.
  * With MG_FAULT_UMOUNT set, every umount2(2) fails with EBUSY, so that a
  * rollback itself fails (exit 4 and its report are tested with it).
+ * With MG_FAULT_SLEEP_MS=N, every attach call first spins for N ms (a busy
+ * wait on the vDSO clock: mount-guard's seccomp filter forbids nanosleep),
+ * so that a test can act while a run is under way.
  * At exit it prints "faultinject: N attach calls" to stderr so a test can
  * learn how many injection points a run has. The environment is read in a
  * constructor, before mount-guard clears it. */
@@ -13,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <time.h>
 
 static long fail_at = -1, calls;
 static int fail_umount;
+static long sleep_ms;
 static int fail_errno = EIO;
 
 __attribute__((constructor)) static void init(void)
@@ -26,6 +31,9 @@ __attribute__((constructor)) static void init(void)
 	if (e)
 		fail_errno = (int)strtol(e, NULL, 10);
 	fail_umount = getenv("MG_FAULT_UMOUNT") != NULL;
+	const char *sl = getenv("MG_FAULT_SLEEP_MS");
+	if (sl)
+		sleep_ms = strtol(sl, NULL, 10);
 }
 
 __attribute__((destructor)) static void fini(void)
@@ -33,8 +41,19 @@ __attribute__((destructor)) static void fini(void)
 	fprintf(stderr, "faultinject: %ld attach calls\n", calls);
 }
 
+static void spin(void)
+{
+	struct timespec a, b;
+	if (sleep_ms <= 0 || clock_gettime(CLOCK_MONOTONIC, &a) != 0)
+		return;
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < sleep_ms);
+}
+
 static int inject(void)
 {
+	spin();
 	if (++calls == fail_at) {
 		errno = fail_errno;
 		return 1;
