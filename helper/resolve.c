@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -47,6 +48,10 @@ int mg_resolve_openat2(int root_fd, const char *path, unsigned flags)
 		how.resolve |= RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
 	else
 		how.resolve |= RESOLVE_IN_ROOT;
+	/* The length limit applies to the path as given, before the leading
+	 * slashes go: the same answer as the walk (found by fuzz_resolve). */
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
 	while (*path == '/')
 		path++; /* RESOLVE_BENEATH refuses absolute paths; IN_ROOT does not care */
 	if (*path == '\0')
