@@ -3,7 +3,7 @@
 # demo. Skips apt entirely when everything is already there.
 set -eu
 PKGS="build-essential cmake pkg-config libcap-ng-dev libmount-dev libinih-dev check
-libseccomp-dev valgrind python3 util-linux mandoc libcap2-bin"
+libseccomp-dev valgrind python3 util-linux mandoc libcap2-bin clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -2,7 +2,8 @@
 # Builds and runs every test: unit tests (check, via ctest), the integration
 # suite on both backends (as is, and under the ENOSYS wrapper that forces the
 # openat2 fallback walk and the /proc/self/fd backend), the same again in an
-# ASan+UBSan build, and the integration suite under valgrind memcheck.
+# ASan+UBSan build, the integration suite under valgrind memcheck, and the
+# libFuzzer harnesses for a bounded time.
 #
 #   scripts/test.sh [--quick]     --quick: skip the sanitizer and valgrind passes
 set -u
@@ -78,6 +79,11 @@ if [ $quick = 0 ]; then
 			--label valgrind --wrap "$vg" --exclude helper_proc_is_tmpfs \
 			--exclude helper_proc_is_bind_of_pid_dir --exclude helper_proc_fd_overmounted
 	fi
+fi
+if [ $quick = 0 ]; then
+	# Every parser and the resolvers under libFuzzer, bounded (20 s each by
+	# default; MG_FUZZ_SECONDS for more). Any finding fails the run.
+	step "fuzz" "$top/tests/fuzz/run.sh" "${MG_FUZZ_SECONDS:-20}"
 fi
 echo
 if [ ${#steps_failed[@]} -gt 0 ]; then echo "failed steps: ${steps_failed[*]}"; fi
