@@ -18,15 +18,8 @@ file(WRITE ${MG_LIB_MAP} "MOUNTGUARD_0 {\n  global:\n    mountguard_*;\n  local:
 # The protocol code is compiled again, position-independent and hidden, rather
 # than linked from mgcore: the library must not export mg_* symbols that an
 # application (or mount-guard itself) defines too.
-#
-# wire.c on its own: with hidden visibility GCC 12 inlines mg_wire_why_text()
-# into rx_fail_msg(), which indexes whys[why] without the range check that
-# function has, and -O2 then warns (-Warray-bounds) about the path it cannot
-# rule out (no caller passes an out-of-range reason). Kept a warning here, not
-# an error, until wire.c checks the index itself.
 add_library(mountguard-wire OBJECT ${PROJECT_SOURCE_DIR}/common/wire.c)
 target_include_directories(mountguard-wire PRIVATE ${PROJECT_SOURCE_DIR}/common)
-target_compile_options(mountguard-wire PRIVATE -Wno-error=array-bounds)
 set_target_properties(mountguard-wire PROPERTIES C_VISIBILITY_PRESET hidden
                       POSITION_INDEPENDENT_CODE ON)
 

@@ -1056,6 +1056,8 @@ static int rx_fail_msg(struct mg_wire_rx *rx, const struct mg_wire_msg *m, enum 
 {
 	enum mg_exit kind = rx->role == MG_WIRE_RX_REQUEST ? MG_EXIT_USAGE : MG_EXIT_FAILED;
 	rx->failed = true;
+	if ((unsigned)why >= MG_WIRE_E__MAX)
+		why = MG_WIRE_E_TYPE; /* cannot happen; keeps whys[] in bounds */
 	if (m)
 		return mg_fail(err, kind, MG_STAGE_CONFIG, EPROTO,
 			       "protocol error: %s (type 0x%04x, seq %u, %zu bytes): %s [%s %s]",

@@ -1,0 +1,105 @@
+# libmountguard, through its test tool mg-client: the way a runtime calls
+# mount-guard. The library execs the helper itself (no wrapper), so these
+# cases exercise the default backends in every pass.
+
+client_tool() { # copies mg-client and the library where any uid can run them
+	mkdir -p "$T/bin"
+	chmod 0755 "$T" "$T/bin"
+	local d
+	d=$(dirname "$MG_BIN")
+	cp "$d/tests/mg-client" "$T/bin/"
+	cp -a "$d"/libmountguard.so* "$T/bin/"
+	CLIENT="$T/bin/mg-client"
+}
+
+client() { # runs mg-client; sets RC, STDOUT, STDERR
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	LD_LIBRARY_PATH="$T/bin" "$@" >"$o" 2>"$e"
+	RC=$? STDOUT=$(cat "$o") STDERR=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+case_client_root_applies() {
+	client_tool
+	default_policy "[uid 0]
+trust = yes"
+	mkdir -p "$ROOT/etc"
+	echo pw >"$ROOT/etc/shadow"
+	client "$CLIENT" --helper "$MG_BIN" --root "$ROOT" --mount t:tmpfs::/t:nosuid:dir \
+		--mask /etc/shadow
+	expect_rc 0 || return 1
+	expect_out "result t mounted /t" || return 1
+	expect_out "exit 0" || return 1
+	[ "$(fstype_at "$ROOT/t")" = tmpfs ] || fail "no tmpfs" || return 1
+	[ -z "$(cat "$ROOT/etc/shadow")" ] || fail "not masked"
+}
+
+case_client_unprivileged_through_file_caps() {
+	nobody_setup
+	client_tool
+	client setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$CLIENT" --helper "$FCAP" --root-fd "$R1" --mount-fd b:bind:"$T/src/pub":/b \
+		--mount t:tmpfs::/t
+	expect_rc 0 || return 1
+	[ "$(cat "$R1/b/f")" = public ] || fail "bind" || return 1
+	mountinfo_at "$R1/t" | grep -q 'nosuid,nodev' || fail "flags not forced: $(mountinfo_at "$R1/t")"
+}
+
+case_client_unprivileged_opath_source_refused() {
+	nobody_setup
+	client_tool
+	local before
+	before=$(snapshot)
+	client setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$CLIENT" --helper "$FCAP" --root-fd "$R1" --mount-opath b:bind:"$T/src/secret":/b
+	expect_rc 3 || return 1
+	expect_out "exit 3" || return 1
+	expect_unchanged "$before"
+}
+
+case_client_helper_killed_is_failure() {
+	# The helper dies mid-request: the library must report a failure, never
+	# a success it did not receive.
+	client_tool
+	default_policy "[uid 0]
+trust = yes"
+	mkdir -p "$ROOT/t"
+	client "$CLIENT" --helper "$MG_BIN" --root "$ROOT" --mount t:tmpfs::/t --kill-helper-after-send
+	[ "$RC" != 0 ] || fail "the library reported success" || return 1
+	[ "$RC" -ge 100 ] || fail "exit $RC: expected a library failure (100+errno)" || return 1
+	umount "$ROOT/t" 2>/dev/null
+	return 0
+}
+
+case_client_parent_killed_before_send() {
+	# The caller dies while the helper waits for the request: the helper
+	# gets EOF (its monitor is killed with the caller), mounts nothing.
+	client_tool
+	default_policy "[uid 0]
+trust = yes"
+	mkdir -p "$ROOT/t"
+	local before pid
+	before=$(snapshot)
+	mkfifo "$T/in"
+	LD_LIBRARY_PATH="$T/bin" "$CLIENT" --helper "$MG_BIN" --root "$ROOT" --mount t:tmpfs::/t \
+		--stop-before-send <"$T/in" >"$T/out" 2>&1 &
+	pid=$!
+	exec 8>"$T/in"
+	local i hp=""
+	for i in $(seq 1 100); do
+		hp=$(sed -n 's/^helper //p' "$T/out")
+		[ -n "$hp" ] && break
+		sleep 0.1
+	done
+	[ -n "$hp" ] || { exec 8>&-; fail "no helper pid: $(cat "$T/out")"; return 1; }
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	exec 8>&-
+	for i in $(seq 1 100); do
+		kill -0 "$hp" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$hp" 2>/dev/null && fail "the helper is still running" && return 1
+	expect_unchanged "$before"
+}
