@@ -13,11 +13,9 @@
 
 #include "cleanup.h"
 #include "escape.h"
+#include "ini_lines.h"
 #include "mntopts.h"
 #include "pathset.h"
-
-/* inih's MAX_SECTION (50) less the terminating NUL. */
-#define MG_INI_MAX_SECTION 49
 
 enum mount_key { K_TYPE, K_SOURCE, K_TARGET, K_OPTIONS, K_CREATE, K_MODE, K__MAX };
 static const char *const mount_keys[K__MAX] = { "type", "source", "target", "options", "create", "mode" };
@@ -28,16 +26,11 @@ struct parse_ctx {
 	const char *name; /* file name for messages */
 	struct mg_plan *plan;
 	struct mg_error *err;
-	/* reader state */
-	const char *buf;
-	size_t len, pos;
-	unsigned lineno;
-	int max_line; /* content bytes inih can take per line, learnt from its reader call */
+	struct mg_ini_lines in; /* the lines, as inih is fed them */
 	bool stop;
 	/* section state */
-	unsigned headers, header_line, keys_since_header;
 	unsigned sec_line; /* header line of the section being collected */
-	bool new_section, seen_options;
+	bool seen_options;
 	enum section_kind kind;
 	enum mg_kind path_kind; /* for SEC_PATHS: which of [masked], [readonly], [writable] */
 	char *sec_name;
@@ -186,10 +179,10 @@ static int begin_section(struct parse_ctx *c, const char *section)
 {
 	if (finish_section(c) < 0)
 		return -EINVAL;
-	c->sec_line = c->header_line;
+	c->sec_line = c->in.header_line;
 	if (strcmp(section, "options") == 0) {
 		if (c->seen_options)
-			return cfg_fail(c, c->header_line, NULL, "[options] appears twice");
+			return cfg_fail(c, c->in.header_line, NULL, "[options] appears twice");
 		c->seen_options = true;
 		c->kind = SEC_OPTIONS;
 		return 0;
@@ -206,11 +199,11 @@ static int begin_section(struct parse_ctx *c, const char *section)
 		if (strcmp(section, path_sections[i].name) != 0)
 			continue;
 		if (c->seen_sections[path_sections[i].kind])
-			return cfg_fail(c, c->header_line, NULL, "[%s] appears twice", section);
+			return cfg_fail(c, c->in.header_line, NULL, "[%s] appears twice", section);
 		c->seen_sections[path_sections[i].kind] = true;
 		c->sec_name = strdup(section);
 		if (!c->sec_name)
-			return cfg_fail(c, c->header_line, NULL, "out of memory");
+			return cfg_fail(c, c->in.header_line, NULL, "out of memory");
 		c->kind = SEC_PATHS;
 		c->path_kind = path_sections[i].kind;
 		return 0;
@@ -218,16 +211,16 @@ static int begin_section(struct parse_ctx *c, const char *section)
 	if (strncmp(section, "mount ", 6) == 0) {
 		const char *n = section + 6;
 		if (!valid_entry_name(n))
-			return cfg_fail(c, c->header_line, NULL,
+			return cfg_fail(c, c->in.header_line, NULL,
 					"entry name '%s' must be 1-%d characters of [A-Za-z0-9._-]", n,
 					MG_NAME_MAX);
 		c->sec_name = strdup(n);
 		if (!c->sec_name)
-			return cfg_fail(c, c->header_line, NULL, "out of memory");
+			return cfg_fail(c, c->in.header_line, NULL, "out of memory");
 		c->kind = SEC_MOUNT;
 		return 0;
 	}
-	return cfg_fail(c, c->header_line, NULL,
+	return cfg_fail(c, c->in.header_line, NULL,
 			"unknown section [%s] (known: [options], [mount NAME], [masked], [readonly], "
 			"[writable])",
 			section);
@@ -237,35 +230,35 @@ static int options_key(struct parse_ctx *c, const char *name, const char *value)
 {
 	if (strcmp(name, "preset") == 0) {
 		if (c->plan->preset)
-			return cfg_fail(c, c->lineno, NULL, "duplicate key 'preset'");
+			return cfg_fail(c, c->in.lineno, NULL, "duplicate key 'preset'");
 		c->plan->preset = strdup(value);
-		return c->plan->preset ? 0 : cfg_fail(c, c->lineno, NULL, "out of memory");
+		return c->plan->preset ? 0 : cfg_fail(c, c->in.lineno, NULL, "out of memory");
 	}
 	if (strcmp(name, "executable") == 0) {
 		const char *why = NULL;
 		size_t len;
 		_cleanup_free_ char *p = NULL;
 		if (c->plan->executable)
-			return cfg_fail(c, c->lineno, NULL, "duplicate key 'executable'");
+			return cfg_fail(c, c->in.lineno, NULL, "duplicate key 'executable'");
 		if (mg_unescape(value, &p, &len, &why) < 0 || mg_path_check(p, len, &why) < 0)
-			return cfg_fail(c, c->lineno, NULL, "executable %s", why);
+			return cfg_fail(c, c->in.lineno, NULL, "executable %s", why);
 		c->plan->executable = TAKE_PTR(p);
-		c->plan->executable_line = c->lineno;
+		c->plan->executable_line = c->in.lineno;
 		return 0;
 	}
 	if (strcmp(name, "symlinks") != 0)
-		return cfg_fail(c, c->lineno, NULL,
+		return cfg_fail(c, c->in.lineno, NULL,
 				"unknown key '%s' in [options] (known: symlinks, preset, executable)",
 				name);
 	if (c->seen_symlinks)
-		return cfg_fail(c, c->lineno, NULL, "duplicate key 'symlinks'");
+		return cfg_fail(c, c->in.lineno, NULL, "duplicate key 'symlinks'");
 	c->seen_symlinks = true;
 	if (strcmp(value, "in-root") == 0)
 		c->plan->symlinks = MG_SYMLINKS_IN_ROOT;
 	else if (strcmp(value, "refuse") == 0)
 		c->plan->symlinks = MG_SYMLINKS_REFUSE;
 	else
-		return cfg_fail(c, c->lineno, NULL, "symlinks must be in-root or refuse, not '%s'", value);
+		return cfg_fail(c, c->in.lineno, NULL, "symlinks must be in-root or refuse, not '%s'", value);
 	return 0;
 }
 
@@ -275,15 +268,15 @@ static int mount_key(struct parse_ctx *c, const char *name, const char *value)
 		if (strcmp(name, mount_keys[k]) != 0)
 			continue;
 		if (c->vals[k])
-			return cfg_fail(c, c->lineno, c->sec_name,
+			return cfg_fail(c, c->in.lineno, c->sec_name,
 					"duplicate key '%s' (first at line %u)", name, c->lines[k]);
 		c->vals[k] = strdup(value);
 		if (!c->vals[k])
-			return cfg_fail(c, c->lineno, c->sec_name, "out of memory");
-		c->lines[k] = c->lineno;
+			return cfg_fail(c, c->in.lineno, c->sec_name, "out of memory");
+		c->lines[k] = c->in.lineno;
 		return 0;
 	}
-	return cfg_fail(c, c->lineno, c->sec_name,
+	return cfg_fail(c, c->in.lineno, c->sec_name,
 			"unknown key '%s' (known: type, source, target, options, create, mode)", name);
 }
 
@@ -294,19 +287,19 @@ static int path_key(struct parse_ctx *c, const char *name, const char *value)
 	size_t len;
 	_cleanup_free_ char *p = NULL;
 	if (strcmp(name, "path") != 0)
-		return cfg_fail(c, c->lineno, c->sec_name, "unknown key '%s' (known: path)", name);
+		return cfg_fail(c, c->in.lineno, c->sec_name, "unknown key '%s' (known: path)", name);
 	if (mg_unescape(value, &p, &len, &why) < 0 || mg_path_check(p, len, &why) < 0)
-		return cfg_fail(c, c->lineno, c->sec_name, "path %s", why);
+		return cfg_fail(c, c->in.lineno, c->sec_name, "path %s", why);
 	struct mg_entry *e = mg_plan_add(c->plan);
 	if (!e)
-		return cfg_fail(c, c->lineno, c->sec_name,
+		return cfg_fail(c, c->in.lineno, c->sec_name,
 				"too many entries (at most %d) or out of memory", MG_MAX_ENTRIES);
 	e->kind = c->path_kind;
-	e->line = c->lineno;
+	e->line = c->in.lineno;
 	e->target = TAKE_PTR(p);
 	e->name = strdup(c->sec_name);
 	if (!e->name)
-		return cfg_fail(c, c->lineno, c->sec_name, "out of memory");
+		return cfg_fail(c, c->in.lineno, c->sec_name, "out of memory");
 	return 0;
 }
 
@@ -315,101 +308,37 @@ static int handler(void *user, const char *section, const char *name, const char
 	struct parse_ctx *c = user;
 	if (c->stop)
 		return 0;
-	c->keys_since_header++;
-	if (c->new_section) {
-		c->new_section = false;
+	c->in.keys_since_header++;
+	if (c->in.new_section) {
+		c->in.new_section = false;
 		if (begin_section(c, section) < 0)
 			return 0;
 	}
-	if (c->headers == 0)
-		return cfg_fail(c, c->lineno, NULL, "key '%s' outside any section", name), 0;
+	if (c->in.headers == 0)
+		return cfg_fail(c, c->in.lineno, NULL, "key '%s' outside any section", name), 0;
 	if (*value == '\0')
-		return cfg_fail(c, c->lineno, c->sec_name, "key '%s' has an empty value", name), 0;
+		return cfg_fail(c, c->in.lineno, c->sec_name, "key '%s' has an empty value", name), 0;
 	int r = c->kind == SEC_OPTIONS ? options_key(c, name, value)
 		: c->kind == SEC_PATHS	 ? path_key(c, name, value)
 					 : mount_key(c, name, value);
 	return r < 0 ? 0 : 1;
 }
 
-/* Feeds inih one line at a time so that we know the line number of every
- * handler call (the packaged library is built without INI_HANDLER_LINENO)
- * and can refuse what inih would silently mangle: over-long lines (it would
- * split them into two lines), NUL bytes (it would cut the line), and indented
- * lines (with INI_ALLOW_MULTILINE it would glue them onto the previous
- * value, even when they look like "key = value" or "[section]"). */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *c = stream;
 	if (c->stop)
 		return NULL;
-	c->max_line = num - 1;
-	if (c->pos >= c->len) {
-		if (c->headers > 0 && c->keys_since_header == 0)
-			cfg_fail(c, c->header_line, NULL, "section has no keys");
-		return NULL;
-	}
-	const char *start = c->buf + c->pos;
-	const char *nl = memchr(start, '\n', c->len - c->pos);
-	size_t linelen = nl ? (size_t)(nl - start) : c->len - c->pos;
-	c->pos += linelen + (nl ? 1 : 0);
-	c->lineno++;
-	if (memchr(start, '\0', linelen))
-		return cfg_fail(c, c->lineno, NULL, "line contains a NUL byte"), NULL;
-	if (linelen > (size_t)c->max_line)
-		return cfg_fail(c, c->lineno, NULL,
-				"line is %zu bytes long; inih takes at most %d (use a shorter path "
-				"or split the options)",
-				linelen, c->max_line),
-		       NULL;
-	/* inih skips a UTF-8 byte order mark at the start of the file. */
-	size_t skip = 0;
-	if (c->lineno == 1 && linelen >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0)
-		skip = 3;
-	size_t ws = skip;
-	while (ws < linelen && strchr(" \t\r\f\v", start[ws]))
-		ws++;
-	bool blank = ws == linelen;
-	bool comment = !blank && (start[ws] == ';' || start[ws] == '#');
-	if (ws > skip && !blank && !comment)
-		return cfg_fail(c, c->lineno, NULL,
-				"indented line: inih would join it to the previous value; remove the "
-				"leading whitespace"),
-		       NULL;
-	/* A header is what inih takes for one: '[' then ']' before any inline
-	 * comment. Without the ']' inih reports a syntax error and keeps the
-	 * previous section, so this line must not count as a new one. */
-	const char *close_br = NULL;
-	if (!blank && !comment && start[skip] == '[')
-		for (size_t k = skip + 1; k < linelen && !close_br; k++) {
-			if (start[k] == ';' && strchr(" \t", start[k - 1]))
-				break;
-			if (start[k] == ']')
-				close_br = start + k;
-		}
-	if (close_br) {
-		/* inih copies a section name into a 50-byte buffer and cuts it
-		 * silently: refuse a longer one instead. */
-		if ((size_t)(close_br - start - skip - 1) > MG_INI_MAX_SECTION)
-			return cfg_fail(c, c->lineno, NULL,
-					"section name is longer than inih's limit of %d bytes",
-					MG_INI_MAX_SECTION),
-			       NULL;
-		if (c->headers > 0 && c->keys_since_header == 0)
-			return cfg_fail(c, c->header_line, NULL, "section has no keys"), NULL;
-		c->headers++;
-		c->header_line = c->lineno;
-		c->keys_since_header = 0;
-		c->new_section = true;
-	}
-	memcpy(str, start, linelen);
-	str[linelen] = '\0';
-	return str;
+	char *line = mg_ini_lines_next(&c->in, str, num);
+	if (!line && c->in.err[0])
+		cfg_fail(c, c->in.err_line, NULL, "%s", c->in.err);
+	return line;
 }
 
 int mg_config_parse(const char *name, const char *text, size_t len, struct mg_plan *plan,
 		    struct mg_error *err)
 {
-	struct parse_ctx c = { .name = name, .plan = plan, .err = err, .buf = text, .len = len };
+	struct parse_ctx c = { .name = name, .plan = plan, .err = err, .in = { .buf = text, .len = len } };
 	free(plan->file);
 	plan->file = strdup(name);
 	int r = ini_parse_stream(reader, &c, handler, &c);

@@ -16,6 +16,9 @@
 int mg_config_parse(const char *name, const char *text, size_t len, struct mg_plan *plan,
 		    struct mg_error *err);
 
+/* Reads all of fd, at most `max` bytes: 0, -EFBIG past max, or -errno. */
+int mg_read_fd(int fd, size_t max, char **out, size_t *outlen);
+
 /* Reads all of a file ("-" is standard input) of at most `max` bytes (a
  * whole number of MiB) into a new buffer; errors are MG_EXIT_USAGE and call
  * it `what` ("config", "policy"). */

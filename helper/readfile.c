@@ -8,7 +8,7 @@
 #include "cleanup.h"
 #include "config_ini.h"
 
-static int read_all(int fd, size_t max, char **out, size_t *outlen)
+int mg_read_fd(int fd, size_t max, char **out, size_t *outlen)
 {
 	size_t cap = 8192, n = 0;
 	_cleanup_free_ char *buf = malloc(cap);
@@ -49,7 +49,7 @@ int mg_read_file(const char *what, const char *path, size_t max, char **text, si
 		if (fd < 0)
 			return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, errno, "cannot open %s", what);
 	}
-	int r = read_all(fd >= 0 ? fd : STDIN_FILENO, max, text, len);
+	int r = mg_read_fd(fd >= 0 ? fd : STDIN_FILENO, max, text, len);
 	if (r == -EFBIG)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, EFBIG, "%s is larger than %zu MiB", what,
 			       max >> 20);

@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "config_ini.h"
 #include "escape.h"
+#include "ini_lines.h"
 #include "mntopts.h"
 
-/* inih's MAX_SECTION (50) less the terminating NUL. */
-#define MG_INI_MAX_SECTION 49
 
 /* The flags `force` may name: each one only takes something away. */
 static const struct {
@@ -39,15 +39,10 @@ struct pctx {
 	const char *name; /* file name for messages */
 	struct mg_policy *pol;
 	struct mg_error *err;
-	/* reader state (the same rules as helper/config_ini.c's reader) */
-	const char *buf;
-	size_t len, pos;
-	unsigned lineno;
-	int max_line; /* content bytes inih can take per line, learnt from its reader call */
+	struct mg_ini_lines in; /* the lines, as inih is fed them (helper/ini_lines.h) */
 	bool stop;
 	/* section state */
-	unsigned headers, header_line, keys_since_header;
-	bool new_section, in_rule;
+	bool in_rule;
 	size_t cap;
 	unsigned other_key_line; /* first key of the rule other than trust */
 	char rname[32];          /* "[uid 1000]" of the rule being read */
@@ -139,32 +134,32 @@ static int begin_rule(struct pctx *c, const char *section)
 		/* Names would go through NSS in a privileged process: modules
 		 * that nsswitch.conf loads, possibly the network, and an answer
 		 * that may change between this check and the next. */
-		return pol_fail(c, c->header_line,
+		return pol_fail(c, c->in.header_line,
 				"[%s]: names are not resolved; write [uid N] or [gid N] (see "
 				"mount-guard-policy(5))",
 				section);
 	} else {
-		return pol_fail(c, c->header_line,
+		return pol_fail(c, c->in.header_line,
 				"unknown section [%s] (known: [uid N], [gid N])", section);
 	}
 	unsigned long long id;
 	int r = parse_uint(num, 4294967294ULL, &id);
 	if (r < 0)
-		return pol_fail(c, c->header_line,
+		return pol_fail(c, c->in.header_line,
 				"[%s]: '%s' is not a %s: decimal, without sign or leading zero, at "
 				"most 4294967294",
 				section, num, subject == MG_POLICY_UID ? "uid" : "gid");
 	for (size_t i = 0; i < c->pol->n; i++)
 		if (c->pol->rules[i].subject == subject && c->pol->rules[i].id == id)
-			return pol_fail(c, c->header_line, "[%s] appears twice (first at line %u)",
+			return pol_fail(c, c->in.header_line, "[%s] appears twice (first at line %u)",
 					section, c->pol->rules[i].line);
 	if (c->pol->n >= MG_POLICY_MAX_RULES)
-		return pol_fail(c, c->header_line, "more than %d rules", MG_POLICY_MAX_RULES);
+		return pol_fail(c, c->in.header_line, "more than %d rules", MG_POLICY_MAX_RULES);
 	if (c->pol->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
 		struct mg_policy_rule *nr = realloc(c->pol->rules, cap * sizeof(*nr));
 		if (!nr)
-			return pol_fail(c, c->header_line, "out of memory");
+			return pol_fail(c, c->in.header_line, "out of memory");
 		c->pol->rules = nr;
 		c->cap = cap;
 	}
@@ -172,7 +167,7 @@ static int begin_rule(struct pctx *c, const char *section)
 	memset(rule, 0, sizeof(*rule));
 	rule->subject = subject;
 	rule->id = (unsigned)id;
-	rule->line = c->header_line;
+	rule->line = c->in.header_line;
 	rule->max_entries = MG_MAX_ENTRIES;
 	mg_policy_rule_name(rule, c->rname, sizeof(c->rname));
 	c->in_rule = true;
@@ -186,35 +181,35 @@ static int add_path(struct pctx *c, const char *key, struct mg_policy_paths *ps,
 	size_t len;
 	_cleanup_free_ char *p = NULL;
 	if (mg_unescape(value, &p, &len, &why) < 0 || mg_path_check(p, len, &why) < 0)
-		return pol_fail(c, c->lineno, "%s: %s %s", c->rname, key, why);
+		return pol_fail(c, c->in.lineno, "%s: %s %s", c->rname, key, why);
 	/* Requests are compared on the kernel's names, which are canonical: a
 	 * base in another spelling would never match, silently. */
 	if (!mg_policy_path_canonical(p))
-		return pol_fail(c, c->lineno,
+		return pol_fail(c, c->in.lineno,
 				"%s: %s '%s' is not canonical: no '.', '..', '//' or trailing '/'",
 				c->rname, key, value);
 	if (strcmp(key, "rootfs") == 0 && strcmp(p, "/") == 0)
-		return pol_fail(c, c->lineno,
+		return pol_fail(c, c->in.lineno,
 				"%s: rootfs = / would allow mounts anywhere on the host; name the "
 				"directories callers keep their rootfs in",
 				c->rname);
 	for (size_t i = 0; i < ps->n; i++)
 		if (strcmp(ps->path[i], p) == 0)
-			return pol_fail(c, c->lineno, "%s: %s '%s' listed twice (first at line %u)",
+			return pol_fail(c, c->in.lineno, "%s: %s '%s' listed twice (first at line %u)",
 					c->rname, key, value, ps->line[i]);
 	if (ps->n >= MG_POLICY_MAX_BASES)
-		return pol_fail(c, c->lineno, "%s: more than %d %s keys", c->rname,
+		return pol_fail(c, c->in.lineno, "%s: more than %d %s keys", c->rname,
 				MG_POLICY_MAX_BASES, key);
 	char **np = realloc(ps->path, (ps->n + 1) * sizeof(*np));
 	if (!np)
-		return pol_fail(c, c->lineno, "out of memory");
+		return pol_fail(c, c->in.lineno, "out of memory");
 	ps->path = np;
 	unsigned *nl = realloc(ps->line, (ps->n + 1) * sizeof(*nl));
 	if (!nl)
-		return pol_fail(c, c->lineno, "out of memory");
+		return pol_fail(c, c->in.lineno, "out of memory");
 	ps->line = nl;
 	ps->path[ps->n] = TAKE_PTR(p);
-	ps->line[ps->n] = c->lineno;
+	ps->line[ps->n] = c->in.lineno;
 	ps->n++;
 	return 0;
 }
@@ -231,7 +226,7 @@ static int each_item(struct pctx *c, const char *key, const char *value,
 		while (t > 0 && strchr(" \t", s[t - 1]))
 			t--;
 		if (t == 0)
-			return pol_fail(c, c->lineno, "%s: %s has an empty item", c->rname, key);
+			return pol_fail(c, c->in.lineno, "%s: %s has an empty item", c->rname, key);
 		if (item(c, s, t) < 0)
 			return -EINVAL;
 		if (s[n] == '\0')
@@ -254,11 +249,11 @@ static int type_item(struct pctx *c, const char *s, size_t n)
 		for (unsigned i = 0; i < MG_FS__MAX && k < sizeof(known); i++)
 			k += (size_t)snprintf(known + k, sizeof(known) - k, "%s%s", i ? ", " : "",
 					      mg_fstype_name((enum mg_fstype)i));
-		return pol_fail(c, c->lineno, "%s: unknown type '%s' in types (known: %s)", c->rname,
+		return pol_fail(c, c->in.lineno, "%s: unknown type '%s' in types (known: %s)", c->rname,
 				name, known);
 	}
 	if (cur(c)->types & (1u << t))
-		return pol_fail(c, c->lineno, "%s: type '%s' listed twice in types", c->rname, name);
+		return pol_fail(c, c->in.lineno, "%s: type '%s' listed twice in types", c->rname, name);
 	cur(c)->types |= 1u << t;
 	return 0;
 }
@@ -269,12 +264,12 @@ static int force_item(struct pctx *c, const char *s, size_t n)
 		if (strlen(force_flags[i].name) != n || memcmp(force_flags[i].name, s, n) != 0)
 			continue;
 		if (cur(c)->force & force_flags[i].bit)
-			return pol_fail(c, c->lineno, "%s: '%s' listed twice in force", c->rname,
+			return pol_fail(c, c->in.lineno, "%s: '%s' listed twice in force", c->rname,
 					force_flags[i].name);
 		cur(c)->force |= force_flags[i].bit;
 		return 0;
 	}
-	return pol_fail(c, c->lineno, "%s: force takes nosuid, nodev, noexec and ro, not '%.*s'",
+	return pol_fail(c, c->in.lineno, "%s: force takes nosuid, nodev, noexec and ro, not '%.*s'",
 			c->rname, (int)(n > 64 ? 64 : n), s);
 }
 
@@ -285,7 +280,7 @@ static int parse_bool(struct pctx *c, const char *key, const char *value, bool *
 	else if (strcmp(value, "no") == 0)
 		*out = false;
 	else
-		return pol_fail(c, c->lineno, "%s: %s must be yes or no, not '%s'", c->rname, key,
+		return pol_fail(c, c->in.lineno, "%s: %s must be yes or no, not '%s'", c->rname, key,
 				value);
 	return 0;
 }
@@ -294,9 +289,9 @@ static int parse_bool(struct pctx *c, const char *key, const char *value, bool *
 static int once(struct pctx *c, const char *key, unsigned *line)
 {
 	if (*line)
-		return pol_fail(c, c->lineno, "%s: duplicate key '%s' (first at line %u)", c->rname,
+		return pol_fail(c, c->in.lineno, "%s: duplicate key '%s' (first at line %u)", c->rname,
 				key, *line);
-	*line = c->lineno;
+	*line = c->in.lineno;
 	return 0;
 }
 
@@ -308,11 +303,11 @@ static int rule_key(struct pctx *c, const char *name, const char *value)
 	/* trust = yes means "no limit": any other key beside it would look
 	 * like a limit and be none. */
 	if (!is_trust && r->trust)
-		return pol_fail(c, c->lineno,
+		return pol_fail(c, c->in.lineno,
 				"%s: '%s' beside trust = yes (line %u), which lifts every limit",
 				c->rname, name, r->trust_line);
 	if (!is_trust && !c->other_key_line)
-		c->other_key_line = c->lineno;
+		c->other_key_line = c->in.lineno;
 
 	if (strcmp(name, "rootfs") == 0)
 		return add_path(c, name, &r->rootfs, value);
@@ -333,7 +328,7 @@ static int rule_key(struct pctx *c, const char *name, const char *value)
 		if (once(c, name, &r->max_line) < 0)
 			return -EINVAL;
 		if (parse_uint(value, MG_MAX_ENTRIES, &v) < 0 || v == 0)
-			return pol_fail(c, c->lineno,
+			return pol_fail(c, c->in.lineno,
 					"%s: max-entries must be a decimal number from 1 to %d, not '%s'",
 					c->rname, MG_MAX_ENTRIES, value);
 		r->max_entries = (size_t)v;
@@ -345,15 +340,15 @@ static int rule_key(struct pctx *c, const char *name, const char *value)
 		/* Only root can be trusted: for anyone else "no limit" would
 		 * hand out root. */
 		if (r->subject != MG_POLICY_UID || r->id != 0)
-			return pol_fail(c, c->lineno, "%s: trust is only for [uid 0]", c->rname);
+			return pol_fail(c, c->in.lineno, "%s: trust is only for [uid 0]", c->rname);
 		if (r->trust && c->other_key_line)
-			return pol_fail(c, c->lineno,
+			return pol_fail(c, c->in.lineno,
 					"%s: trust = yes lifts every limit, but the rule has other keys "
 					"(line %u)",
 					c->rname, c->other_key_line);
 		return 0;
 	}
-	return pol_fail(c, c->lineno,
+	return pol_fail(c, c->in.lineno,
 			"%s: unknown key '%s' (known: rootfs, types, sources, force, writable, create, "
 			"max-entries, trust)",
 			c->rname, name);
@@ -364,82 +359,28 @@ static int handler(void *user, const char *section, const char *name, const char
 	struct pctx *c = user;
 	if (c->stop)
 		return 0;
-	c->keys_since_header++;
-	if (c->new_section) {
-		c->new_section = false;
+	c->in.keys_since_header++;
+	if (c->in.new_section) {
+		c->in.new_section = false;
 		if (begin_rule(c, section) < 0)
 			return 0;
 	}
-	if (c->headers == 0)
-		return pol_fail(c, c->lineno, "key '%s' outside any section", name), 0;
+	if (c->in.headers == 0)
+		return pol_fail(c, c->in.lineno, "key '%s' outside any section", name), 0;
 	if (*value == '\0')
-		return pol_fail(c, c->lineno, "%s: key '%s' has an empty value", c->rname, name), 0;
+		return pol_fail(c, c->in.lineno, "%s: key '%s' has an empty value", c->rname, name), 0;
 	return rule_key(c, name, value) < 0 ? 0 : 1;
 }
 
-/* Feeds inih one line at a time, with the rules of helper/config_ini.c's
- * reader (see there for why each exists): line numbers for every handler
- * call, and a refusal of what inih would silently mangle: over-long lines,
- * NUL bytes, indented lines, over-long section names. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct pctx *c = stream;
 	if (c->stop)
 		return NULL;
-	c->max_line = num - 1;
-	if (c->pos >= c->len) {
-		if (c->headers > 0 && c->keys_since_header == 0)
-			pol_fail(c, c->header_line, "section has no keys");
-		return NULL;
-	}
-	const char *start = c->buf + c->pos;
-	const char *nl = memchr(start, '\n', c->len - c->pos);
-	size_t linelen = nl ? (size_t)(nl - start) : c->len - c->pos;
-	c->pos += linelen + (nl ? 1 : 0);
-	c->lineno++;
-	if (memchr(start, '\0', linelen))
-		return pol_fail(c, c->lineno, "line contains a NUL byte"), NULL;
-	if (linelen > (size_t)c->max_line)
-		return pol_fail(c, c->lineno, "line is %zu bytes long; inih takes at most %d",
-				linelen, c->max_line),
-		       NULL;
-	size_t skip = 0;
-	if (c->lineno == 1 && linelen >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0)
-		skip = 3;
-	size_t ws = skip;
-	while (ws < linelen && strchr(" \t\r\f\v", start[ws]))
-		ws++;
-	bool blank = ws == linelen;
-	bool comment = !blank && (start[ws] == ';' || start[ws] == '#');
-	if (ws > skip && !blank && !comment)
-		return pol_fail(c, c->lineno,
-				"indented line: inih would join it to the previous value; remove the "
-				"leading whitespace"),
-		       NULL;
-	const char *close_br = NULL;
-	if (!blank && !comment && start[skip] == '[')
-		for (size_t k = skip + 1; k < linelen && !close_br; k++) {
-			if (start[k] == ';' && strchr(" \t", start[k - 1]))
-				break;
-			if (start[k] == ']')
-				close_br = start + k;
-		}
-	if (close_br) {
-		if ((size_t)(close_br - start - skip - 1) > MG_INI_MAX_SECTION)
-			return pol_fail(c, c->lineno,
-					"section name is longer than inih's limit of %d bytes",
-					MG_INI_MAX_SECTION),
-			       NULL;
-		if (c->headers > 0 && c->keys_since_header == 0)
-			return pol_fail(c, c->header_line, "section has no keys"), NULL;
-		c->headers++;
-		c->header_line = c->lineno;
-		c->keys_since_header = 0;
-		c->new_section = true;
-	}
-	memcpy(str, start, linelen);
-	str[linelen] = '\0';
-	return str;
+	char *line = mg_ini_lines_next(&c->in, str, num);
+	if (!line && c->in.err[0])
+		pol_fail(c, c->in.err_line, "%s", c->in.err);
+	return line;
 }
 
 int mg_policy_parse(const char *name, const char *text, size_t len, struct mg_policy **out,
@@ -456,7 +397,7 @@ int mg_policy_parse(const char *name, const char *text, size_t len, struct mg_po
 	/* A private error object: the clearing below must never erase a
 	 * failure the caller recorded before (the first failure wins). */
 	struct mg_error local = { 0 };
-	struct pctx c = { .name = name, .pol = pol, .err = &local, .buf = text, .len = len };
+	struct pctx c = { .name = name, .pol = pol, .err = &local, .in = { .buf = text, .len = len } };
 	int r = ini_parse_stream(reader, &c, handler, &c);
 	if (!c.stop)
 		finish_rule(&c);
@@ -591,38 +532,6 @@ static int open_trusted(const char *path, struct mg_error *err)
 	}
 }
 
-static int read_all(int fd, char **out, size_t *outlen)
-{
-	size_t cap = 8192, n = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap > MG_POLICY_MAX_BYTES)
-				return -EFBIG; /* read one byte past the limit to know */
-			cap = cap * 2 > MG_POLICY_MAX_BYTES ? MG_POLICY_MAX_BYTES + 1 : cap * 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > MG_POLICY_MAX_BYTES)
-		return -EFBIG;
-	*out = TAKE_PTR(buf);
-	*outlen = n;
-	return 0;
-}
-
 int mg_policy_load(const char *path, struct mg_policy **out, struct mg_error *err)
 {
 	*out = NULL;
@@ -631,7 +540,7 @@ int mg_policy_load(const char *path, struct mg_policy **out, struct mg_error *er
 		return fd;
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	int r = read_all(fd, &text, &len);
+	int r = mg_read_fd(fd, MG_POLICY_MAX_BYTES, &text, &len);
 	if (r == -EFBIG)
 		return load_fail(err, path, MG_EXIT_USAGE, 0, "the policy is larger than %u bytes",
 				 MG_POLICY_MAX_BYTES);
