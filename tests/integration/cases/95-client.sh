@@ -103,3 +103,37 @@ trust = yes"
 	kill -0 "$hp" 2>/dev/null && fail "the helper is still running" && return 1
 	expect_unchanged "$before"
 }
+
+nobody_client() { # mg-client as uid 65534 against the file-capability copy
+	client setpriv --reuid=65534 --regid=65534 --clear-groups "$CLIENT" --helper "$FCAP" "$@"
+}
+
+client_escalation() { # $1: what; rest: mg-client arguments
+	local what=$1 before
+	shift
+	before=$(snapshot)
+	nobody_client "$@"
+	[ "$RC" = 3 ] || fail "$what: exit $RC (want 3)" || return 1
+	expect_out "exit 3" || return 1
+	expect_unchanged "$before" || { echo "  $what"; return 1; }
+}
+
+case_client_unprivileged_escalations() {
+	# Each escalation the policy must refuse, through the library, as an
+	# unprivileged caller: exit 3 and nothing mounted.
+	nobody_setup
+	client_tool
+	ln -s "$T/other/r" "$T/bases/link"
+	client_escalation "rootfs outside the bases" --root-fd "$T/other/r" --mount t:tmpfs::/t || return 1
+	client_escalation "symlinked rootfs" --root-fd "$T/bases/link" --mount t:tmpfs::/t || return 1
+	client_escalation "rootfs as a path" --root "$R1" --mount t:tmpfs::/t || return 1
+	client_escalation "source as a path (unreadable)" --root-fd "$R1" --mount b:bind:"$T/src/secret":/b || return 1
+	client_escalation "source as O_PATH" --root-fd "$R1" --mount-opath b:bind:"$T/src/secret":/b || return 1
+	client_escalation "forbidden type" --root-fd "$R1" --mount p:proc::/p || return 1
+	client_escalation "suid requested" --root-fd "$R1" --mount t:tmpfs::/t:suid || return 1
+	client_escalation "dev requested" --root-fd "$R1" --mount t:tmpfs::/t:dev || return 1
+	client_escalation "too many entries" --root-fd "$R1" --mount a:tmpfs::/a --mount b:tmpfs::/b \
+		--mount c:tmpfs::/c --mount d:tmpfs::/d --mount e:tmpfs::/e || return 1
+	chmod 0666 /etc/mount-guard/policy.conf
+	client_escalation "world-writable policy" --root-fd "$R1" --mount t:tmpfs::/t
+}
