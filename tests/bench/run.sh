@@ -39,7 +39,7 @@ if [ "$INNER" = 0 ]; then
 		echo "== building mount-guard (Release) and mg-enosys in $BUILD"
 		cmake -S "$SRC_TREE" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMG_BUILD_TESTS=ON >"$BUILD.log" 2>&1 ||
 			{ cat "$BUILD.log"; exit 1; }
-		make -C "$BUILD" -j"$(nproc)" mount-guard mg-enosys >>"$BUILD.log" 2>&1 || { tail -30 "$BUILD.log"; exit 1; }
+		make -C "$BUILD" -j"$(nproc)" mount-guard mg-enosys mg-client >>"$BUILD.log" 2>&1 || { tail -30 "$BUILD.log"; exit 1; }
 	fi
 	mkdir -p "$BUILD/bench" "$OUT" "$WORK"
 	cc -O2 -Wall -Wextra -o "$BUILD/bench/raw_mount" "$HERE/raw_mount.c"
@@ -50,6 +50,7 @@ fi
 # ---- inside our own private mount namespace --------------------------------
 MG=${MG_BIN:-$BUILD/mount-guard}
 ENOSYS=${MG_ENOSYS:-$BUILD/tests/mg-enosys}
+CLIENT=${MG_CLIENT:-$BUILD/tests/mg-client}
 RAW=$BUILD/bench/raw_mount
 TIMER=$BUILD/bench/mg_time
 mount -t tmpfs -o size=2g,mode=0755 mgbench "$WORK"
@@ -58,6 +59,13 @@ R=$WORK/root   # the fresh rootfs of one run
 HSRC=$WORK/src # host bind source
 mkdir -p "$T" "$HSRC"
 : >"$HSRC/.keep"
+# The serve path (libmountguard's mg-client, for targets longer than a config
+# line may be) needs a root-owned policy (root trusted) in a directory no one else can write,
+# up to /: one on a tmpfs over /mnt, in this private namespace only.
+mount -t tmpfs -o size=1m,mode=0755 mgbench-policy /mnt
+printf "[uid 0]\ntrust = yes\n" >/mnt/policy.conf
+printf '#!/bin/sh\nexec %s "$@" --policy /mnt/policy.conf\n' "$MG" >"$WORK/mghelper"
+chmod 0755 "$WORK/mghelper"
 
 if [ "$QUICK" = 1 ]; then
 	NS="10 100"
@@ -211,8 +219,13 @@ gen_depth() {
 	done
 	echo "mount $HSRC $R$rel - bind -" >"$d/raw.list"
 	echo "mount - $R$rel - remount,bind,ro -" >>"$d/raw.list"
-	printf '[options]\nsymlinks = in-root\n\n[mount deep]\ntype = bind\nsource = %s\ntarget = %s\noptions = ro\n' "$HSRC" "$rel" >"$d/mg.conf"
-	printf -- '--config\n%s\n' "$d/mg.conf" >"$d/mg.args"
+	# A config line holds at most 199 bytes (inih): deeper targets go through
+	# the serve path only (tool mg-serve, also run for the shallow ones).
+	if [ $((${#rel} + 9)) -le 199 ]; then
+		printf '[options]\nsymlinks = in-root\n\n[mount deep]\ntype = bind\nsource = %s\ntarget = %s\noptions = ro\n' "$HSRC" "$rel" >"$d/mg.conf"
+		printf -- '--config\n%s\n' "$d/mg.conf" >"$d/mg.args"
+	fi
+	echo "deep:bind:$HSRC:$rel:ro" >"$d/client.arg"
 	printf -- '%s\n' --bind / / --ro-bind "$HSRC" "$R$rel" >"$d/bwrap.args"
 	printf '#!/bin/sh -e\nmount --bind -o ro %s %s\n' "$HSRC" "$R$rel" >"$d/mount8.sh"
 }
@@ -228,6 +241,8 @@ measure() { # workload tool rep
 	mg-enosys) mapfile -t args <"$d/mg.args"; args=("$ENOSYS" "$MG" apply --root "$R" "${args[@]}") ;;
 	bwrap) mapfile -t args <"$d/bwrap.args"; args=(bwrap "${args[@]}" true) ;;
 	mount8) args=(sh "$d/mount8.sh") ;;
+	mg-serve) args=("$CLIENT" --helper "$WORK/mghelper" --root "$R" --mount "$(cat "$d/client.arg")") ;;
+	mg-serve-enosys) args=("$ENOSYS" "$CLIENT" --helper "$WORK/mghelper" --root "$R" --mount "$(cat "$d/client.arg")") ;;
 	esac
 	res=$(unshare -m --propagation private "$TIMER" "${args[@]}")
 	set -- $res
@@ -274,7 +289,11 @@ for n in $NS; do
 	[ "$n" -le "$SCRIPT_MAX_N" ] && tools="$tools mount8"
 	run_workload "binds$n" "$reps" $tools
 done
-for D in $DS; do run_workload "depth$D" "$DEPTH_REPS" raw mg mg-enosys bwrap; done
+for D in $DS; do
+	tools="raw mg-serve mg-serve-enosys bwrap"
+	[ -e "$T/depth$D/mg.args" ] && tools="raw mg mg-enosys mg-serve mg-serve-enosys bwrap"
+	run_workload "depth$D" "$DEPTH_REPS" $tools
+done
 echo "== measured in $(($(date +%s) - START)) s"
 
 # ---- report ----------------------------------------------------------------
@@ -295,7 +314,7 @@ REPORT=$OUT/table.txt
 	  if (!($1 in seenw)) { seenw[$1] = 1; ws[++nw] = $1 }
 	  if (!(k in seenk)) { seenk[k] = 1; tl[$1] = tl[$1] " " $2 } }
 	END {
-		printf "%-10s %-10s %5s %11s %8s %13s %9s\n", "workload", "tool", "runs", "median_ms", "x_raw", "per_entry_us", "rss_KiB"
+		printf "%-10s %-16s %5s %11s %8s %13s %9s\n", "workload", "tool", "runs", "median_ms", "x_raw", "per_entry_us", "rss_KiB"
 		for (i = 1; i <= nw; i++) {
 			w = ws[i]; ents = 1
 			if (w ~ /^binds/) { ents = substr(w, 6) + 0 }
@@ -305,7 +324,7 @@ REPORT=$OUT/table.txt
 			for (j = 1; j <= nt; j++) {
 				k = w SUBSEP tools[j]; m = median(k)
 				pe = ents > 0 ? sprintf("%.2f", m / ents / 1000) : "-"
-				printf "%-10s %-10s %5d %11.3f %8.2f %13s %9d\n", w, tools[j], cnt[k], m / 1e6, m / base, pe, rss[k]
+				printf "%-10s %-16s %5d %11.3f %8.2f %13s %9d\n", w, tools[j], cnt[k], m / 1e6, m / base, pe, rss[k]
 				printf "%s\t%s\t%d\t%.6f\t%d\n", w, tools[j], ents, m / 1e6, rss[k] > "/dev/stderr"
 			}
 		}
@@ -319,13 +338,13 @@ cat "$REPORT"
 	echo
 	echo "marginal cost per added entry, (t(N2) - t(N1)) / (N2 - N1), us:"
 	awk -F'\t' '$1 ~ /^binds/ { t[$2, $3] = $4; if (!($2 in s)) { s[$2] = 1; tl[++n] = $2 } ; if (!($3 in sn)) { sn[$3] = 1; ns[++m] = $3 } }
-	END { for (i = 1; i <= n; i++) { printf "  %-10s", tl[i]
+	END { for (i = 1; i <= n; i++) { printf "  %-16s", tl[i]
 		for (j = 2; j <= m; j++) if ((tl[i], ns[j]) in t) printf "  %s->%s: %8.2f", ns[j - 1], ns[j], (t[tl[i], ns[j]] - t[tl[i], ns[j - 1]]) * 1000 / (ns[j] - ns[j - 1])
 		printf "\n" } }' "$OUT/medians.tsv"
 	echo
 	echo "depth: cost of D components relative to D = 1, same tool:"
 	awk -F'\t' '$1 ~ /^depth/ { D = substr($1, 6) + 0; t[$2, D] = $4; if (!($2 in s)) { s[$2] = 1; tl[++n] = $2 }; if (!(D in sd)) { sd[D] = 1; ds[++m] = D } }
-	END { for (i = 1; i <= n; i++) { printf "  %-10s", tl[i]; for (j = 1; j <= m; j++) printf "  D=%d: %5.2fx", ds[j], t[tl[i], ds[j]] / t[tl[i], ds[1]]; printf "\n" } }' "$OUT/medians.tsv"
+	END { for (i = 1; i <= n; i++) { printf "  %-16s", tl[i]; for (j = 1; j <= m; j++) printf "  D=%d: %5.2fx", ds[j], t[tl[i], ds[j]] / t[tl[i], ds[1]]; printf "\n" } }' "$OUT/medians.tsv"
 } | tee -a "$REPORT"
 
 # ---- plot -------------------------------------------------------------------
@@ -349,4 +368,4 @@ set key top left
 plot $plot
 GP
 echo "== table: $REPORT; plot: $OUT/binds.png; raw samples: $RAWDATA"
-umount "$WORK" || true
+umount "$WORK" /mnt || true
