@@ -76,8 +76,8 @@ if [ "$QUICK" = 1 ]; then
 else
 	NS="10 100 1000 10000"
 	DS="1 16 64 256"
-	REPS=${MG_BENCH_REPS:-7}
-	REPS_BIG=${MG_BENCH_REPS_BIG:-3} # at N = 10000
+	REPS=${MG_BENCH_REPS:-11}
+	REPS_BIG=${MG_BENCH_REPS_BIG:-5} # at N = 10000
 	SCRIPT_MAX_N=${MG_BENCH_SCRIPT_MAX_N:-1000}
 fi
 DEPTH_REPS=$((REPS * 2))
@@ -344,7 +344,7 @@ cat "$REPORT"
 	echo
 	echo "depth: cost of D components relative to D = 1, same tool:"
 	awk -F'\t' '$1 ~ /^depth/ { D = substr($1, 6) + 0; t[$2, D] = $4; if (!($2 in s)) { s[$2] = 1; tl[++n] = $2 }; if (!(D in sd)) { sd[D] = 1; ds[++m] = D } }
-	END { for (i = 1; i <= n; i++) { printf "  %-16s", tl[i]; for (j = 1; j <= m; j++) printf "  D=%d: %5.2fx", ds[j], t[tl[i], ds[j]] / t[tl[i], ds[1]]; printf "\n" } }' "$OUT/medians.tsv"
+	END { for (i = 1; i <= n; i++) { printf "  %-16s", tl[i]; for (j = 1; j <= m; j++) if ((tl[i], ds[j]) in t) printf "  D=%d: %5.2fx", ds[j], t[tl[i], ds[j]] / t[tl[i], ds[1]]; else printf "  D=%d:   n/a", ds[j]; printf "\n" } }' "$OUT/medians.tsv"
 } | tee -a "$REPORT"
 
 # ---- plot -------------------------------------------------------------------
