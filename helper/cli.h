@@ -35,6 +35,12 @@ int mg_cmd_serve(const struct cli *cli);
 int mg_cmd_policy_check(const struct cli *cli);
 int mg_cmd_plan_as(const struct cli *cli);
 
+/* A non-root caller (real uid) of anything but serve: apply and teardown are
+ * refused (exit 3) to one that holds CAP_SYS_ADMIN (file capabilities);
+ * every other command drops all capabilities first and runs with the
+ * caller's own rights. Returns 0 to go on, else the exit code. */
+int mg_unprivileged_command(const struct cli *cli);
+
 /* Shared by the commands. */
 int mg_setup_ctx(struct mg_ctx *ctx, const char *root, int root_fd, bool dry, struct mg_error *err);
 bool mg_plan_creates(const struct mg_plan *p);

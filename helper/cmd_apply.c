@@ -26,16 +26,6 @@ int mg_cmd_apply(const struct cli *c)
 
 	mg_plan_init(&plan);
 	bool dry = strcmp(cli.command, "plan") == 0;
-	/* apply trusts its config like the rootfs path: only for root. With
-	 * file capabilities an unprivileged user could otherwise mount anything
-	 * anywhere; such callers go through serve and the admin policy. (One
-	 * without CAP_SYS_ADMIN at all is told that, below.) */
-	if (!dry && getuid() != 0 && mg_caps_have_sys_admin()) {
-		r = mg_fail(&err, MG_EXIT_UNSAFE, MG_STAGE_SETUP, EPERM,
-			    "apply is for root; unprivileged callers use serve (libmountguard), "
-			    "under the admin policy");
-		goto report;
-	}
 
 	plan.allow_empty = cli.preset != NULL;
 	r = 0;

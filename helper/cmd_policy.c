@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "config_ini.h"
+#include "confine.h"
 #include "policy.h"
 
 /* Which policy file a command reads. Another file than the default is only
@@ -57,10 +58,14 @@ int mg_cmd_plan_as(const struct cli *cli)
 	gid_t gid = (gid_t)(cli->as_gid >= 0 ? cli->as_gid : cli->as_uid);
 	struct mg_policy_caller caller = { .uid = (uid_t)cli->as_uid, .gid = gid };
 	int r = mg_policy_path(cli, &path, &err);
+	/* Nothing here mounts: no capability, and only the calls it needs. */
+	if (r == 0)
+		r = mg_caps_drop_all(&err);
+	if (r == 0)
+		r = mg_confine_syscalls(&err);
 	if (r == 0)
 		r = mg_policy_load(path, &p, &err);
 	if (r == 0) {
-		printf("policy %s, caller uid %ld gid %u:\n", path, cli->as_uid, (unsigned)gid);
 		r = mg_policy_explain(p, &caller, stdout);
 		if (r == -EPERM)
 			mg_fail(&err, MG_EXIT_UNSAFE, MG_STAGE_SETUP, 0,

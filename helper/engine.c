@@ -378,9 +378,11 @@ static int run_all(struct engine *g, struct mg_error *err)
 			}
 		}
 		/* The staging mount (if any) goes before anything is verified. */
-		if (kind == MG_KIND_MASK && mg_mask_src_close(g->ctx, &g->mask_src) < 0)
+		if (kind == MG_KIND_MASK && mg_mask_src_close(g->ctx, &g->mask_src) < 0) {
+			g->run->rollback_failed = true; /* the staging is left in the rootfs */
 			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, EBUSY,
 				       "cannot take the masks' staging mount down");
+		}
 	}
 	return 0;
 }

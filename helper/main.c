@@ -2,7 +2,9 @@
 /* mount-guard: parse the command line, clean the process up, run the
  * command. Exit codes are in cli.h and mount-guard(8). */
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "hygiene.h"
@@ -17,15 +19,24 @@ int main(int argc, char **argv)
 	}
 	/* Nothing the starter left us is trusted: environment, fds, umask.
 	 * Only serve keeps one fd: its socket. */
+	bool serve = strcmp(cli.command, "serve") == 0;
 	int keep = (int)cli.fd;
-	int r = mg_hygiene(&keep, cli.fd >= 0 ? 1 : 0);
+	int r = mg_hygiene(&keep, serve && cli.fd >= 0 ? 1 : 0);
 	if (r < 0) {
 		fprintf(stderr, "mount-guard: setup: %s\n", strerror(-r));
 		return MG_EXIT_FAILED;
 	}
+	/* Installed with file capabilities, mount-guard holds them for anyone
+	 * who runs it. Only serve judges its caller (by the admin policy): every
+	 * other command is root's, or runs with the caller's own rights. */
+	if (getuid() != 0 && !serve) {
+		r = mg_unprivileged_command(&cli);
+		if (r != 0)
+			return r;
+	}
 	if (strcmp(cli.command, "teardown") == 0)
 		return mg_cmd_teardown(&cli);
-	if (strcmp(cli.command, "serve") == 0)
+	if (serve)
 		return mg_cmd_serve(&cli);
 	if (strcmp(cli.command, "policy") == 0)
 		return mg_cmd_policy_check(&cli);

@@ -263,10 +263,11 @@ reply:;
 	int code = mg_exit_code(&err);
 	if (s.run.rollback_failed)
 		code = MG_EXIT_ROLLBACK;
-	/* CAP_SYS_ADMIN is kept until the answer is delivered: if it cannot be
-	 * (the caller died), what was done is taken back. */
-	int sent = answer(&s, code, &err);
-	if (r == 0 && (sent < 0 || *mg_parent_gone_flag())) {
+	/* CAP_SYS_ADMIN is kept until the answer is delivered: if the caller
+	 * died before it (or the answer cannot be delivered), what was done is
+	 * taken back. A caller that dies after reading it keeps what it asked. */
+	int sent = r == 0 && *mg_parent_gone_flag() ? -ESRCH : answer(&s, code, &err);
+	if (r == 0 && sent < 0) {
 		mg_engine_abort(&s.ctx, &s.run);
 		code = s.run.rollback_failed ? MG_EXIT_ROLLBACK : MG_EXIT_FAILED;
 		if (!err.set)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cli.h"
 
 int mg_setup_ctx(struct mg_ctx *ctx, const char *root, int root_fd, bool dry, struct mg_error *err)
@@ -52,6 +53,25 @@ void mg_print_error(const struct mg_error *err)
 		return;
 	mg_error_format(err, msg, sizeof(msg));
 	fprintf(stderr, "mount-guard: %s\n", msg);
+}
+
+int mg_unprivileged_command(const struct cli *cli)
+{
+	struct mg_error err = { 0 };
+	bool mounts = strcmp(cli->command, "apply") == 0 || strcmp(cli->command, "teardown") == 0;
+	if (mounts && mg_caps_have_sys_admin()) {
+		mg_fail(&err, MG_EXIT_UNSAFE, MG_STAGE_SETUP, EPERM,
+			"%s is for root; unprivileged callers use serve (libmountguard), under "
+			"the admin policy",
+			cli->command);
+	} else if (!mounts) {
+		mg_caps_drop_all(&err);
+	}
+	/* apply without CAP_SYS_ADMIN at all goes on, to say so itself. */
+	if (!err.set)
+		return 0;
+	mg_print_error(&err);
+	return mg_exit_code(&err);
 }
 
 int mg_exit_code(const struct mg_error *err)

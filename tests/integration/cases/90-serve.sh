@@ -231,3 +231,29 @@ case_policy_check_and_plan_as_uid() {
 	mg policy check /etc/mount-guard/policy.conf
 	expect_rc 3
 }
+
+case_unprivileged_teardown_refused() {
+	# teardown unmounts by fd and mount id with CAP_SYS_ADMIN: root's only.
+	nobody_setup
+	mount -t tmpfs tmpfs "$R1/t"
+	baseline
+	local e
+	e=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FCAP" teardown --root "$R1" 2>&1)
+	RC=$? STDERR=$e
+	expect_rc 3 || return 1
+	expect_err "teardown is for root" || return 1
+	is_mounted "$R1/t" || fail "unmounted by an unprivileged caller"
+}
+
+case_unprivileged_plan_has_no_capabilities() {
+	# plan runs with the caller's own rights: a file it cannot read stays
+	# unread, whatever capabilities the binary file carries.
+	nobody_setup
+	local e
+	e=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FCAP" plan --root "$R1" --config /etc/shadow 2>&1)
+	RC=$? STDERR=$e
+	expect_rc 2 || return 1
+	expect_err "cannot open config" || return 1
+	printf '%s' "$e" | grep -q "outside any section" && fail "it read /etc/shadow" && return 1
+	return 0
+}
