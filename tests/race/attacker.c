@@ -16,9 +16,10 @@
  * OUTSIDE mirrors the target (OUTSIDE/C2/.../Cn exist) so that a mounter that
  * follows the links has somewhere to land. On SIGTERM it stops after the
  * current pair is back in place and prints how many exchanges succeeded.
- * It alternates, in random 20 ms phases, between a storm of exchanges and a
+ * It alternates, in random 50 ms phases, between a storm of exchanges, a
  * paced attack where every other round pauses up to MG_RACE_PAUSE_US
- * (default 200; 0: never), so that the tree is sometimes whole. */
+ * (default 200), and a calm one (an exchange pair per millisecond), so that
+ * the tree is sometimes whole. MG_RACE_PAUSE_US=0: a storm throughout. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 	const char *pe = getenv("MG_RACE_PAUSE_US");
 	unsigned pause_us = pe ? (unsigned)strtoul(pe, NULL, 10) : 200;
 	long phase_end = 0;
-	int paced = 0;
+	int paced = 0; /* 0 storm, 1 paced, 2 calm */
 	unsigned seed = (unsigned)getpid();
 	printf("attacker ready\n");
 	fflush(stdout);
@@ -143,19 +144,22 @@ int main(int argc, char **argv)
 		 * the same pair puts it back. */
 		if (xchg(parent[i], comp[i], other) == 0)
 			ok++;
-		/* Phases of 20 ms, at random: a storm (no pause), or paced (every
-		 * other round a pause of up to PAUSE_US), windows in which the
-		 * tree is whole, so that the tool under test also gets to mount,
-		 * not only to refuse (a race it always loses proves as little as
-		 * one it never runs). */
+		/* Phases of 50 ms, at random: a storm (no pause), paced (every
+		 * other round a pause of up to PAUSE_US) or calm (one exchange
+		 * pair per millisecond): windows in which the tree is whole, so
+		 * that the tool under test also gets to mount, not only to refuse
+		 * (a race it always loses proves as little as one it never runs). */
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long ms = now.tv_sec * 1000L + now.tv_nsec / 1000000L;
 		if (ms >= phase_end) {
-			paced = (unsigned)rand_r(&seed) % 2;
-			phase_end = ms + 20;
+			paced = (int)((unsigned)rand_r(&seed) % 3);
+			phase_end = ms + 50;
 		}
-		if (paced && pause_us && (unsigned)rand_r(&seed) % 2) {
+		if (paced == 2 && pause_us) {
+			struct timespec calm = { 0, 1000000L };
+			nanosleep(&calm, NULL);
+		} else if (paced == 1 && pause_us && (unsigned)rand_r(&seed) % 2) {
 			struct timespec ts = { 0, (long)((unsigned)rand_r(&seed) % pause_us) * 1000L };
 			nanosleep(&ts, NULL);
 		}
