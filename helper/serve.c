@@ -213,6 +213,10 @@ int mg_cmd_serve(const struct cli *cli)
 	r = mg_peer_check(s.sock, &s.peer, &err);
 	if (r == 0)
 		r = mg_parent_watch(s.peer.pid, &err);
+	/* While the request is read, at most what any request can need; the
+	 * request itself decides how much of that stays (below). */
+	if (r == 0)
+		r = mg_caps_limit_for_apply(true, &err);
 	/* A parent that never sends (or never reads) must not keep a helper
 	 * with CAP_SYS_ADMIN waiting: every wait on the socket is bounded. */
 	struct timeval tmo = { .tv_sec = MG_SERVE_TIMEOUT_S };

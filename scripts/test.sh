@@ -59,6 +59,11 @@ if build "$top/build"; then
 	step "integration/new-api" env MG_BIN="$top/build/mount-guard" "$it" --label new-api
 	step "integration/enosys" env MG_BIN="$top/build/mount-guard" "$it" --label enosys \
 		--wrap "$top/build/tests/mg-enosys"
+	# An attacker swapping every component of a target for symlinks out of
+	# the root while mount-guard (0 escapes allowed) and a naive path-string
+	# mounter (must escape: the harness proves it can see one) work, on
+	# both backends.
+	step "race" "$top/tests/race/run.sh" --attempts "${MG_RACE_ATTEMPTS:-500}" "$top/build"
 fi
 if [ $quick = 0 ]; then
 	if build "$top/build-asan" -DMG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
