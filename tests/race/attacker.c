@@ -101,7 +101,9 @@ int main(int argc, char **argv)
 			if (dfd < 0)
 				die("open .dir");
 			char tgt[PATH_MAX];
-			snprintf(tgt, sizeof(tgt), "%s%s%s/%s", outside, rel[0] ? "/" : "", rel, comp[i + 1]);
+			if (snprintf(tgt, sizeof(tgt), "%s%s%s/%s", outside, rel[0] ? "/" : "", rel,
+				     comp[i + 1]) >= (int)sizeof(tgt))
+				die("target path too long");
 			unlinkat(dfd, comp[i + 1], 0);
 			if (symlinkat(tgt, dfd, comp[i + 1]) < 0)
 				die("symlink in .dir");
