@@ -2,6 +2,7 @@
 /* The command line: parsing only, no side effects, so that it can run
  * before the hygiene step (which must know which fd serve keeps). */
 #include "cli.h"
+#include "log.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +27,7 @@ static int parse_id(const char *s, long *out)
 
 static int bad_number(const char *opt, const char *v)
 {
-	fprintf(stderr, "mount-guard: %s needs a decimal number, not '%s'\n", opt, v);
+	mg_log(LOG_ERR, "%s needs a decimal number, not '%s'", opt, v);
 	return -EINVAL;
 }
 
@@ -84,7 +85,7 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 	/* policy check FILE */
 	if (c->command && strcmp(c->command, "policy") == 0) {
 		if (argc < 3 || strcmp(argv[1], "check") != 0) {
-			fprintf(stderr, "mount-guard: policy takes: check FILE [--draft]\n");
+			mg_log(LOG_ERR, "policy takes: check FILE [--draft]");
 			return -EINVAL;
 		}
 		c->policy_file = argv[2];
@@ -131,24 +132,24 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 			printf("mount-guard %s\n", MG_VERSION);
 			exit(0);
 		default:
-			fprintf(stderr, "mount-guard: unknown or incomplete option '%s'\n",
+			mg_log(LOG_ERR, "unknown or incomplete option '%s'",
 				argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "mount-guard: unexpected argument '%s'\n", argv[optind]);
+		mg_log(LOG_ERR, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
 	if (!c->command) {
-		fprintf(stderr, "mount-guard: no command given\n");
+		mg_log(LOG_ERR, "no command given");
 		return -EINVAL;
 	}
 	if (strcmp(c->command, "policy") == 0)
 		return 0;
 	if (strcmp(c->command, "serve") == 0) {
 		if (c->fd < 0 || c->root || c->config || c->preset || c->json) {
-			fprintf(stderr, "mount-guard: serve takes --fd N (and --policy FILE) only\n");
+			mg_log(LOG_ERR, "serve takes --fd N (and --policy FILE) only");
 			return -EINVAL;
 		}
 		return 0;
@@ -158,17 +159,25 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 		return 0; /* plan --as-uid UID: explain the policy only */
 	if (strcmp(c->command, "teardown") == 0) {
 		if (!c->root || c->config || c->preset) {
-			fprintf(stderr, "mount-guard: teardown takes --root DIR (and --json) only\n");
+			mg_log(LOG_ERR, "teardown takes --root DIR (and --json) only");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(c->command, "oci-hook") == 0) {
+		/* The rootfs comes from the OCI state on stdin and its bundle. */
+		if (c->root || (!c->config && !c->preset)) {
+			mg_log(LOG_ERR, "oci-hook takes --config FILE (or --preset NAME), not --root");
 			return -EINVAL;
 		}
 		return 0;
 	}
 	if (strcmp(c->command, "apply") != 0 && strcmp(c->command, "plan") != 0) {
-		fprintf(stderr, "mount-guard: unknown command '%s'\n", c->command);
+		mg_log(LOG_ERR, "unknown command '%s'", c->command);
 		return -EINVAL;
 	}
 	if (!c->root || (!c->config && !c->preset)) {
-		fprintf(stderr, "mount-guard: %s needs --root DIR and --config FILE (or --preset NAME)\n",
+		mg_log(LOG_ERR, "%s needs --root DIR and --config FILE (or --preset NAME)",
 			c->command);
 		return -EINVAL;
 	}

@@ -34,6 +34,9 @@ int mg_cmd_teardown(const struct cli *cli);
 int mg_cmd_serve(const struct cli *cli);
 int mg_cmd_policy_check(const struct cli *cli);
 int mg_cmd_plan_as(const struct cli *cli);
+int mg_cmd_oci_hook(const struct cli *cli); /* cmd_oci_hook.c */
+int mg_cmd_exec(const struct cli *cli);     /* cmd_exec.c */
+int mg_cmd_show(const struct cli *cli);     /* cmd_show.c */
 
 /* A non-root caller (real uid) of anything but serve: apply and teardown are
  * refused (exit 3) to one that holds CAP_SYS_ADMIN (file capabilities);

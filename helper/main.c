@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "log.h"
 #include "hygiene.h"
 #include "mg_error.h"
 
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
+	mg_log_init(); /* before the environment is cleared */
 	if (mg_cli_parse(argc, argv, &cli) < 0) {
 		mg_cli_usage(stderr);
 		return MG_EXIT_USAGE;
@@ -23,7 +25,7 @@ int main(int argc, char **argv)
 	int keep = (int)cli.fd;
 	int r = mg_hygiene(&keep, serve && cli.fd >= 0 ? 1 : 0);
 	if (r < 0) {
-		fprintf(stderr, "mount-guard: setup: %s\n", strerror(-r));
+		mg_log(LOG_ERR, "setup: %s", strerror(-r));
 		return MG_EXIT_FAILED;
 	}
 	/* Installed with file capabilities, mount-guard holds them for anyone
@@ -34,6 +36,12 @@ int main(int argc, char **argv)
 		if (r != 0)
 			return r;
 	}
+	if (strcmp(cli.command, "oci-hook") == 0)
+		return mg_cmd_oci_hook(&cli);
+	if (strcmp(cli.command, "exec") == 0)
+		return mg_cmd_exec(&cli);
+	if (strcmp(cli.command, "show") == 0)
+		return mg_cmd_show(&cli);
 	if (strcmp(cli.command, "teardown") == 0)
 		return mg_cmd_teardown(&cli);
 	if (serve)

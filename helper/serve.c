@@ -280,7 +280,11 @@ reply:;
 	} else {
 		mg_engine_commit(&s.run);
 	}
-	mg_caps_drop_all(NULL);
+	/* The answer is out: nothing is left to do with any capability. A
+	 * failure here is reported (the process exits next, which drops them). */
+	struct mg_error drop_err = { 0 };
+	if (mg_caps_drop_all(&drop_err) < 0)
+		mg_print_error(&drop_err);
 	mg_print_error(&err);
 	serve_free(&s);
 	return code;

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "cli.h"
+#include "log.h"
 
 int mg_setup_ctx(struct mg_ctx *ctx, const char *root, int root_fd, bool dry, struct mg_error *err)
 {
@@ -52,7 +53,7 @@ void mg_print_error(const struct mg_error *err)
 	if (!err->set)
 		return;
 	mg_error_format(err, msg, sizeof(msg));
-	fprintf(stderr, "mount-guard: %s\n", msg);
+	mg_log(LOG_ERR, "%s", msg);
 }
 
 int mg_unprivileged_command(const struct cli *cli)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "undo.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,7 +92,7 @@ int mg_undo_run(struct mg_undo *u, const struct mg_procfs *proc, struct mg_error
 		}
 		if (r < 0) {
 			it->failed = true;
-			fprintf(stderr, "mount-guard: rollback: %s of entry %zu%s%s failed: %s\n",
+			mg_log(LOG_ERR, "rollback: %s of entry %zu%s%s failed: %s",
 				it->kind == MG_UNDO_MOUNT ? "unmount" : "removal", it->entry,
 				it->name ? " " : "", it->name ? it->name : "", strerror(-r));
 		}

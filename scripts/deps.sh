@@ -3,7 +3,8 @@
 # demo. Skips apt entirely when everything is already there.
 set -eu
 PKGS="build-essential cmake pkg-config libcap-ng-dev libmount-dev libinih-dev check
-libseccomp-dev valgrind python3 util-linux mandoc libcap2-bin clang libclang-rt-14-dev"
+libseccomp-dev libjson-c-dev valgrind python3 util-linux mandoc libcap2-bin clang libclang-rt-14-dev
+runc systemd man-db"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
