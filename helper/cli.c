@@ -39,6 +39,8 @@ void mg_cli_usage(FILE *f)
 	      "       mount-guard serve --fd N [--policy FILE]\n"
 	      "       mount-guard policy check FILE [--draft]\n"
 	      "       mount-guard plan --as-uid UID [--as-gid GID] [--policy FILE]\n"
+	      "       mount-guard exec --root DIR {--config FILE | --preset NAME} [--unshare] -- CMD [ARGS...]\n"
+	      "       mount-guard oci-hook {--config FILE | --preset NAME}   (OCI state JSON on stdin)\n"
 	      "       mount-guard --help | --version\n"
 	      "\n"
 	      "  apply   resolve every target inside DIR, mount by fd, verify against\n"
@@ -71,7 +73,7 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "fd", required_argument, NULL, 'f' },    { "policy", required_argument, NULL, 'P' },
 		{ "as-uid", required_argument, NULL, 'u' }, { "as-gid", required_argument, NULL, 'g' },
-		{ "draft", no_argument, NULL, 'd' },
+		{ "draft", no_argument, NULL, 'd' },      { "unshare", no_argument, NULL, 'U' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -93,7 +95,7 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 		argv += 2;
 	}
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+r:c:p:jhVf:P:u:g:d", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+r:c:p:jhVf:P:u:g:dU", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r':
 			c->root = optarg;
@@ -125,6 +127,9 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 		case 'd':
 			c->draft = true;
 			break;
+		case 'U':
+			c->unshare = true;
+			break;
 		case 'h':
 			mg_cli_usage(stdout);
 			exit(0);
@@ -136,6 +141,12 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 				argv[optind - 1]);
 			return -EINVAL;
 		}
+	}
+	/* exec: everything after "--" is the command, untouched. */
+	if (c->command && strcmp(c->command, "exec") == 0 && optind > 0 &&
+	    strcmp(argv[optind - 1], "--") == 0 && optind < argc) {
+		c->exec_argv = &argv[optind];
+		optind = argc;
 	}
 	if (optind < argc) {
 		mg_log(LOG_ERR, "unexpected argument '%s'", argv[optind]);
@@ -163,6 +174,17 @@ int mg_cli_parse(int argc, char **argv, struct cli *c)
 			return -EINVAL;
 		}
 		return 0;
+	}
+	if (strcmp(c->command, "exec") == 0) {
+		if (!c->root || (!c->config && !c->preset) || !c->exec_argv) {
+			mg_log(LOG_ERR, "exec needs --root DIR, --config FILE (or --preset NAME) and -- CMD [ARGS...]");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (c->unshare) {
+		mg_log(LOG_ERR, "--unshare is for exec only");
+		return -EINVAL;
 	}
 	if (strcmp(c->command, "oci-hook") == 0) {
 		/* The rootfs comes from the OCI state on stdin and its bundle. */

@@ -24,6 +24,9 @@ struct cli {
 	long as_uid, as_gid;     /* plan --as-uid/--as-gid; -1 unset */
 	bool json;
 	bool draft;              /* policy check --draft: no ownership checks */
+	bool unshare;            /* exec --unshare: a private mount namespace first */
+	char **exec_argv;        /* exec: CMD ARGS after "--", NULL-terminated (points into argv) */
+	char **exec_envp;        /* exec: the caller's environment, copied before hygiene clears it */
 };
 
 int mg_cli_parse(int argc, char **argv, struct cli *c);

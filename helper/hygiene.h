@@ -10,4 +10,8 @@
  * and PR_SET_DUMPABLE 0. Returns 0 or a negative errno. */
 int mg_hygiene(const int *keep, int n_keep);
 
+/* A copy of the environment (NULL-terminated, never freed: it lives until
+ * exec), or NULL when out of memory. */
+char **mg_environ_copy(void);
+
 #endif

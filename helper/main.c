@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mount-guard: parse the command line, clean the process up, run the
  * command. Exit codes are in cli.h and mount-guard(8). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
@@ -18,6 +19,14 @@ int main(int argc, char **argv)
 	if (mg_cli_parse(argc, argv, &cli) < 0) {
 		mg_cli_usage(stderr);
 		return MG_EXIT_USAGE;
+	}
+	/* exec hands the caller's environment to its command: keep a copy. */
+	if (strcmp(cli.command, "exec") == 0) {
+		cli.exec_envp = mg_environ_copy();
+		if (!cli.exec_envp) {
+			mg_log(LOG_ERR, "setup: %s", strerror(ENOMEM));
+			return MG_EXIT_FAILED;
+		}
 	}
 	/* Nothing the starter left us is trusted: environment, fds, umask.
 	 * Only serve keeps one fd: its socket. */

@@ -59,7 +59,8 @@ void mg_print_error(const struct mg_error *err)
 int mg_unprivileged_command(const struct cli *cli)
 {
 	struct mg_error err = { 0 };
-	bool mounts = strcmp(cli->command, "apply") == 0 || strcmp(cli->command, "teardown") == 0;
+	bool mounts = strcmp(cli->command, "apply") == 0 || strcmp(cli->command, "teardown") == 0 ||
+		      strcmp(cli->command, "exec") == 0 || strcmp(cli->command, "oci-hook") == 0;
 	if (mounts && mg_caps_have_sys_admin()) {
 		mg_fail(&err, MG_EXIT_UNSAFE, MG_STAGE_SETUP, EPERM,
 			"%s is for root; unprivileged callers use serve (libmountguard), under "
