@@ -86,6 +86,8 @@ struct mg_plan {
 	char *preset;     /* [options] preset, or --preset */
 	char *executable; /* [options] executable: bound read-only at the same path */
 	bool allow_empty; /* set by a caller that brings entries of its own (--preset) */
+	bool readonly_root; /* [options] readonly-root = yes: exec makes the new root read-only */
+	unsigned readonly_root_line;
 	unsigned executable_line;
 	struct mg_entry *entries;
 	size_t n, cap;

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libcap-ng-dev libmount-dev libinih-dev check
 libseccomp-dev libjson-c-dev valgrind python3 util-linux mandoc libcap2-bin clang libclang-rt-14-dev
-runc systemd man-db"
+runc systemd man-db busybox-static"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
