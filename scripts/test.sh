@@ -36,14 +36,17 @@ record() { # $1 step name, $2 exit code, $3 log file
 	fi
 	printf '== %-28s exit %s: %s passed, %s failed\n' "$1" "$2" "${p:-0}" "${f:-0}"
 }
+# Every step's output is kept (build/test-logs/STEP.log) for the summary.
+logdir="$top/build/test-logs"
+rm -rf "$logdir"
+mkdir -p "$logdir"
 step() { # $1 name, rest: command
 	local name=$1 log
 	shift
-	log=$(mktemp)
+	log="$logdir/${name//\//_}.log"
 	echo "== $name: $*"
 	"$@" 2>&1 | tee "$log"
 	record "$name" "${PIPESTATUS[0]}" "$log"
-	rm -f "$log"
 }
 
 build() { # $1 dir, rest: cmake args
@@ -90,6 +93,8 @@ if [ $quick = 0 ]; then
 	# default; MG_FUZZ_SECONDS for more). Any finding fails the run.
 	step "fuzz" "$top/tests/fuzz/run.sh" "${MG_FUZZ_SECONDS:-20}"
 fi
+echo
+"$top/scripts/test-summary.sh" "$logdir"
 echo
 if [ ${#steps_failed[@]} -gt 0 ]; then echo "failed steps: ${steps_failed[*]}"; fi
 echo "all tests: $total_pass passed, $total_fail failed"
