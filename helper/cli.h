@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli_mounts.h"
 #include "context.h"
 #include "mg_error.h"
 #include "plan.h"
@@ -27,10 +28,15 @@ struct cli {
 	bool unshare;            /* exec --unshare: a private mount namespace first */
 	char **exec_argv;        /* exec: CMD ARGS after "--", NULL-terminated (points into argv) */
 	char **exec_envp;        /* exec: the caller's environment, copied before hygiene clears it */
+	/* apply, plan, exec: --bind SRC DST ... in argv order (cli_mounts.h) */
+	struct mg_cli_mount *mounts;
+	size_t nmounts;
 };
 
 int mg_cli_parse(int argc, char **argv, struct cli *c);
 void mg_cli_usage(FILE *f);
+/* Frees what mg_cli_parse allocated. */
+void mg_cli_free(struct cli *c);
 
 int mg_cmd_apply(const struct cli *cli);
 int mg_cmd_teardown(const struct cli *cli);
@@ -55,5 +61,19 @@ void mg_print_error(const struct mg_error *err);
 int mg_policy_path(const struct cli *cli, const char **path, struct mg_error *err);
 /* The exit code for a recorded error (0 when none). */
 int mg_exit_code(const struct mg_error *err);
+/* The mount list of apply, plan and exec, loaded the same way for all three:
+ * --config, then the preset (its entries first), then the command line's
+ * mount arguments. 0, or a negative errno with err set (usually exit 2). */
+int mg_plan_load(const struct cli *cli, struct mg_plan *plan, struct mg_error *err);
+/* Whether a command prints its report: apply and plan always; exec only when
+ * it fails (on success the output is the command's). */
+enum mg_report_when { MG_REPORT_ALWAYS, MG_REPORT_ON_FAILURE };
+/* apply (plan: dry) of a loaded plan to cli->root: capabilities, seccomp
+ * self-confinement, resolve, mount, verify, all or nothing; then the error
+ * and the report (--json or the summary) on `out`. An err already set (the
+ * load failed) is only reported. Returns the exit code (cli.h). Leaves this
+ * process confined and without capabilities: exec runs it in a child. */
+int mg_apply_plan_run(const struct cli *cli, struct mg_plan *plan, struct mg_error *err, FILE *out,
+		      enum mg_report_when when);
 
 #endif

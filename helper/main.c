@@ -12,9 +12,29 @@
 #include "hygiene.h"
 #include "mg_error.h"
 
+static int run_command(const struct cli *cli)
+{
+	if (strcmp(cli->command, "oci-hook") == 0)
+		return mg_cmd_oci_hook(cli);
+	if (strcmp(cli->command, "exec") == 0)
+		return mg_cmd_exec(cli);
+	if (strcmp(cli->command, "show") == 0)
+		return mg_cmd_show(cli);
+	if (strcmp(cli->command, "teardown") == 0)
+		return mg_cmd_teardown(cli);
+	if (strcmp(cli->command, "serve") == 0)
+		return mg_cmd_serve(cli);
+	if (strcmp(cli->command, "policy") == 0)
+		return mg_cmd_policy_check(cli);
+	if (strcmp(cli->command, "plan") == 0 && cli->as_uid >= 0)
+		return mg_cmd_plan_as(cli);
+	return mg_cmd_apply(cli);
+}
+
 int main(int argc, char **argv)
 {
-	struct cli cli = { 0 };
+	/* Freed on every return: valgrind's leak check runs in CI. */
+	struct cli cli __attribute__((cleanup(mg_cli_free))) = { 0 };
 	mg_log_init(); /* before the environment is cleared */
 	if (mg_cli_parse(argc, argv, &cli) < 0) {
 		mg_cli_usage(stderr);
@@ -45,19 +65,5 @@ int main(int argc, char **argv)
 		if (r != 0)
 			return r;
 	}
-	if (strcmp(cli.command, "oci-hook") == 0)
-		return mg_cmd_oci_hook(&cli);
-	if (strcmp(cli.command, "exec") == 0)
-		return mg_cmd_exec(&cli);
-	if (strcmp(cli.command, "show") == 0)
-		return mg_cmd_show(&cli);
-	if (strcmp(cli.command, "teardown") == 0)
-		return mg_cmd_teardown(&cli);
-	if (serve)
-		return mg_cmd_serve(&cli);
-	if (strcmp(cli.command, "policy") == 0)
-		return mg_cmd_policy_check(&cli);
-	if (strcmp(cli.command, "plan") == 0 && cli.as_uid >= 0)
-		return mg_cmd_plan_as(&cli);
-	return mg_cmd_apply(&cli);
+	return run_command(&cli);
 }
