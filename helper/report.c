@@ -7,6 +7,26 @@
 #include "escape.h"
 #include "json.h"
 #include "mntopts.h"
+#include "mount_tree.h"
+
+/* After a successful apply, what the root looks like now: the tree `show`
+ * prints, read again from mountinfo (what the kernel has, not what the plan
+ * asked for). A failure to read it is said, and changes nothing. */
+static void report_tree(FILE *f, const struct mg_report *r, const char *root)
+{
+	struct mg_error err = { 0 };
+	struct mg_mount_tree t;
+	char msg[2048];
+	if (mg_mount_tree_read(&t, &r->ctx->proc, r->ctx->root_fd, r->ctx->root_path, &err) < 0) {
+		mg_error_format(&err, msg, sizeof(msg));
+		fprintf(f, "mount tree of %s: cannot read it: %s\n", root, msg);
+		return;
+	}
+	fprintf(f, "mount tree of %s (%zu mount%s at and beneath it):\n", root, t.nshown,
+		t.nshown == 1 ? "" : "s");
+	mg_mount_tree_text(f, &t, "  ");
+	mg_mount_tree_free(&t);
+}
 
 void mg_report_text(FILE *f, const struct mg_report *r)
 {
@@ -36,12 +56,15 @@ void mg_report_text(FILE *f, const struct mg_report *r)
 			fprintf(f, "    skipped: %s does not exist\n", a);
 		}
 	}
-	if (r->exit_code == 0 && r->plan)
+	if (r->exit_code == 0 && r->plan) {
 		fprintf(f, "result: %zu of %zu entries %s; %zu skipped\n", done, r->plan->n,
 			strcmp(r->command, "plan") == 0 ? "checked, nothing changed"
 							: "applied and verified against mountinfo",
 			skipped);
-	else if (r->run && r->run->rollback_failed)
+		mg_escape_for_display(r->root ? r->root : "?", a, sizeof(a));
+		if (strcmp(r->command, "apply") == 0 && r->ctx && !r->ctx->dry_run)
+			report_tree(f, r, a);
+	} else if (r->run && r->run->rollback_failed)
 		fprintf(f, "result: failed (exit %d); ROLLBACK INCOMPLETE: some of what this run "
 			   "did may be left in place (see the messages above)\n",
 			r->exit_code);
