@@ -246,9 +246,23 @@ static int options_key(struct parse_ctx *c, const char *name, const char *value)
 		c->plan->executable_line = c->in.lineno;
 		return 0;
 	}
+	if (strcmp(name, "readonly-root") == 0) {
+		/* exec's: the new root mount itself, read-only (mount-guard.conf(5)). */
+		if (c->plan->readonly_root_line)
+			return cfg_fail(c, c->in.lineno, NULL,
+					"duplicate key 'readonly-root' (first at line %u)",
+					c->plan->readonly_root_line);
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return cfg_fail(c, c->in.lineno, NULL, "readonly-root must be yes or no, not '%s'",
+					value);
+		c->plan->readonly_root = strcmp(value, "yes") == 0;
+		c->plan->readonly_root_line = c->in.lineno;
+		return 0;
+	}
 	if (strcmp(name, "symlinks") != 0)
 		return cfg_fail(c, c->in.lineno, NULL,
-				"unknown key '%s' in [options] (known: symlinks, preset, executable)",
+				"unknown key '%s' in [options] (known: symlinks, preset, executable, "
+				"readonly-root)",
 				name);
 	if (c->seen_symlinks)
 		return cfg_fail(c, c->in.lineno, NULL, "duplicate key 'symlinks'");

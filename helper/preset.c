@@ -100,6 +100,12 @@ int mg_preset_merge(struct mg_plan *plan, const char *cli_preset, struct mg_erro
 			    p->name);
 		goto out;
 	}
+	/* Only entries are merged: an option a preset set would be dropped. */
+	if (pre.readonly_root_line) {
+		r = mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, 0,
+			    "preset %s sets readonly-root; only the config may", p->name);
+		goto out;
+	}
 	for (size_t i = 0; i < plan->n; i++)
 		for (size_t j = 0; j < pre.n; j++)
 			if (plan->entries[i].kind == MG_KIND_MOUNT && pre.entries[j].kind == MG_KIND_MOUNT &&

@@ -1,0 +1,255 @@
+# exec: apply the list, switch root into it, drop everything, run CMD; what
+# CMD sees from inside, and what is left outside afterwards.
+
+# A root with a static busybox as its only program (busybox-static), a
+# marker that only this root has, a file to mask and a directory to make
+# read-only.
+exec_tree() {
+	mkdir -p "$ROOT/bin" "$ROOT/ro"
+	cp /bin/busybox "$ROOT/bin/busybox" || return 1
+	local a
+	for a in sh cat stat grep touch echo; do ln -s busybox "$ROOT/bin/$a"; done
+	echo "marker-$$" >"$ROOT/marker"
+	echo top-secret >"$ROOT/secret"
+}
+
+exec_conf() {
+	conf "$1[mount proc]
+type = proc
+target = /proc
+create = dir
+[mount sys]
+type = sysfs
+target = /sys
+create = dir
+[masked]
+path = /secret
+[readonly]
+path = /ro"
+}
+
+mgexec() { mg exec --root "$ROOT" --config "$T/mg.conf" "$@"; }
+
+# What CMD reports about itself, one "key=value" line each.
+INSIDE='echo "proc=$(stat -f -c %T /proc)"
+echo "sys=$(stat -f -c %T /sys)"
+echo "marker=$(cat /marker)"
+echo "secret=[$(cat /secret)]"
+touch /ro/new 2>&1 && echo "ro=writable"
+grep -E "^(CapEff|CapPrm|CapInh|CapBnd|CapAmb|NoNewPrivs|Seccomp_filters):" /proc/self/status
+for f in 3 4 5 6 7 8 9 10 11 12; do [ -e /proc/self/fd/$f ] && echo "open-fd=$f"; done
+echo "cwd=$(pwd)"'
+
+expect_inside() {
+	local k
+	expect_out "proc=proc" || return 1
+	expect_out "sys=sysfs" || return 1
+	expect_out "marker=marker-$$" || return 1
+	expect_out "secret=[]" || return 1
+	expect_out "/ro/new: Read-only file system" || return 1
+	for k in CapEff CapPrm CapInh CapBnd CapAmb; do
+		expect_out "$k:	0000000000000000" || return 1
+	done
+	expect_out "NoNewPrivs:	1" || return 1
+	# mount-guard's own seccomp allow-list is not inherited: CMD has only
+	# the filters of whatever started mount-guard (mg-enosys has one).
+	local filters
+	# shellcheck disable=SC2086
+	filters=$($MG_WRAP /bin/grep '^Seccomp_filters:' /proc/self/status)
+	[ -n "$filters" ] && expect_out "$filters" || return 1
+	expect_out "cwd=/" || return 1
+	case "$STDOUT" in *ro=writable* | *open-fd=*) fail "writable read-only path or an fd leaked"; return 1 ;; esac
+}
+
+case_exec_unshare_inside_view() {
+	exec_tree || return 1
+	exec_conf ""
+	local before
+	before=$(snapshot)
+	mgexec --unshare -- sh -c "$INSIDE"
+	expect_rc 0 || return 1
+	expect_inside || return 1
+	[ -z "$STDERR" ] || fail "exec printed on stderr" || return 1
+	# Everything lived in exec's own namespace: nothing here changed.
+	expect_unchanged "$before" || return 1
+	[ "$(cat "$ROOT/secret")" = top-secret ] || fail "the mask is visible outside" || return 1
+	[ ! -e "$ROOT/ro/new" ] || fail "the read-only path was written"
+}
+
+# Without --unshare: the list is applied in the namespace exec is given (the
+# test's own), and stays there; the root switch does not move the caller.
+case_exec_given_namespace() {
+	exec_tree || return 1
+	exec_conf ""
+	mgexec -- sh -c "$INSIDE"
+	expect_rc 0 || return 1
+	expect_inside || return 1
+	[ -d "$T" ] && [ ! -e /marker ] || fail "the caller's root moved" || return 1
+	[ "$(fstype_at "$ROOT/proc")" = proc ] || fail "proc not left applied" || return 1
+	[ "$(fstype_at "$ROOT/sys")" = sysfs ] || fail "sysfs not left applied" || return 1
+	[ -z "$(cat "$ROOT/secret")" ] || fail "mask not left applied" || return 1
+	# The root was no mount point: exec bound it onto itself (recursively).
+	is_mounted "$ROOT" || fail "no bind of the root onto itself" || return 1
+	# mount-guard teardown takes the list down; then the self-bind goes.
+	mg teardown --root "$ROOT"
+	expect_rc 0 || return 1
+	umount "$ROOT" || fail "cannot unmount the self-bind" || return 1
+	[ "$(cat "$ROOT/secret")" = top-secret ] || fail "mask still there"
+}
+
+case_exec_status_and_argv_passed() {
+	exec_tree || return 1
+	exec_conf ""
+	mgexec --unshare -- sh -c 'echo "args=$0|$1|$2"; exit 7' zero 'one two' "th'ree"
+	expect_rc 7 || return 1
+	expect_out "args=zero|one two|th'ree"
+}
+
+case_exec_environment_reaches_cmd() {
+	exec_tree || return 1
+	exec_conf ""
+	# "sh" is found on the caller's PATH, inside the new root.
+	with_env "MG_TEST_VAR=hello-exec PATH=/nowhere:/bin" mgexec --unshare -- sh -c 'echo "var=$MG_TEST_VAR path=$PATH"'
+	expect_rc 0 || return 1
+	expect_out "var=hello-exec path=/nowhere:/bin"
+}
+
+case_exec_missing_command_unshare() {
+	exec_tree || return 1
+	exec_conf ""
+	local before
+	before=$(snapshot)
+	mgexec --unshare -- no-such-command arg
+	expect_rc 127 || return 1
+	expect_err "exec: no-such-command: No such file or directory" || return 1
+	expect_unchanged "$before"
+}
+
+case_exec_missing_command_given_namespace() {
+	exec_tree || return 1
+	exec_conf ""
+	mgexec -- /bin/no-such-command
+	expect_rc 127 || return 1
+	expect_err "No such file or directory" || return 1
+	# Documented: without --unshare the list stays applied.
+	[ "$(fstype_at "$ROOT/proc")" = proc ] || fail "the list did not stay applied" || return 1
+	umount -R "$ROOT" || fail "cannot clean up"
+}
+
+case_exec_not_executable() {
+	exec_tree || return 1
+	exec_conf ""
+	local before
+	before=$(snapshot)
+	mgexec --unshare -- /marker
+	expect_rc 126 || return 1
+	expect_err "exec: /marker: Permission denied" || return 1
+	expect_unchanged "$before"
+}
+
+# A target through a symlink out of the root (sysfs may not go through one):
+# refused, rolled back, and CMD never runs; with and without --unshare.
+case_exec_hostile_refused_cmd_never_runs() {
+	exec_tree || return 1
+	ln -s "$OUT" "$ROOT/evil"
+	mkdir -p "$ROOT$OUT"
+	conf "[mount proc]
+type = proc
+target = /proc
+create = dir
+[mount sys]
+type = sysfs
+target = /evil"
+	local before u
+	before=$(snapshot)
+	for u in --unshare ""; do
+		mgexec $u -- sh -c 'echo ran >/ran; echo CMD-RAN'
+		expect_rc 3 || return 1
+		expect_err "goes through a symlink" || return 1
+		expect_err "result: failed (exit 3)" || return 1
+		case "$STDOUT" in *CMD-RAN*) fail "CMD ran"; return 1 ;; esac
+		[ ! -e "$ROOT/ran" ] || fail "CMD ran ($u)" || return 1
+		[ ! -e "$ROOT/proc" ] || fail "the created /proc was not removed" || return 1
+		expect_unchanged "$before" || return 1
+	done
+}
+
+# The root mount itself read-only; submounts keep the flags the list gave them.
+case_exec_readonly_root() {
+	mount -t tmpfs -o mode=0755 tmpfs "$ROOT" || return 1
+	baseline # the tmpfs is the test's own: exec needs no self-bind here
+	exec_tree || return 1
+	mkdir -p "$ROOT/tmp"
+	exec_conf "[options]
+readonly-root = yes
+[mount tmp]
+type = tmpfs
+target = /tmp
+"
+	local before
+	before=$(snapshot)
+	mgexec --unshare -- sh -c 'touch /new-at-root 2>&1; touch /tmp/ok && echo tmp=writable; touch /ro/x 2>&1; echo "marker=$(cat /marker)"'
+	expect_rc 0 || return 1
+	expect_out "/new-at-root: Read-only file system" || return 1
+	expect_out "tmp=writable" || return 1
+	expect_out "/ro/x: Read-only file system" || return 1
+	expect_out "marker=marker-$$" || return 1
+	expect_unchanged "$before" || return 1
+	touch "$ROOT/outside-still-writable" || fail "the root became read-only outside exec's namespace"
+}
+
+case_exec_readonly_root_no_keeps_writable() {
+	exec_tree || return 1
+	exec_conf "[options]
+readonly-root = no
+"
+	mgexec --unshare -- sh -c 'touch /new-at-root && echo root=writable'
+	expect_rc 0 || return 1
+	expect_out "root=writable"
+}
+
+case_exec_readonly_root_bad_values() {
+	exec_tree || return 1
+	local before
+	before=$(snapshot)
+	exec_conf "[options]
+symlinks = in-root
+readonly-root = maybe
+"
+	mgexec --unshare -- sh -c 'echo ran >/ran'
+	expect_rc 2 || return 1
+	expect_err "mg.conf:3: config: readonly-root must be yes or no, not 'maybe'" || return 1
+	exec_conf "[options]
+readonly-root = yes
+readonly-root = no
+"
+	mgexec --unshare -- sh -c 'echo ran >/ran'
+	expect_rc 2 || return 1
+	expect_err "mg.conf:3: config: duplicate key 'readonly-root' (first at line 2)" || return 1
+	# apply and plan never switch into the root: the key is not theirs.
+	exec_conf "[options]
+readonly-root = yes
+"
+	apply
+	expect_rc 2 || return 1
+	expect_err "mg.conf:2: config: readonly-root = yes is for exec only" || return 1
+	plan
+	expect_rc 2 || return 1
+	[ ! -e "$ROOT/ran" ] || fail "CMD ran" || return 1
+	expect_unchanged "$before"
+}
+
+case_exec_usage_errors() {
+	exec_tree || return 1
+	exec_conf ""
+	local before
+	before=$(snapshot)
+	mg exec --root "$ROOT" --config "$T/mg.conf"
+	expect_rc 2 || return 1
+	mg exec --unshare --root / --config "$T/mg.conf" -- /bin/sh -c 'echo ran'
+	expect_rc 2 || return 1
+	expect_err "a root other than /" || return 1
+	mg exec --unshare --root "$T/no-such-root" --config "$T/mg.conf" -- /bin/sh
+	expect_rc 2 || return 1
+	expect_unchanged "$before"
+}
