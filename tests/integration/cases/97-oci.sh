@@ -232,10 +232,10 @@ case_oci_runc_fifo_mask_refused() {
 
 # ---- the hook by hand: what it reads, and every refusal before any mount --
 
-# oci_state_json [BUNDLE]: a state as runc writes it.
+# oci_state_json: a state as runc writes it, for the bundle $T/bundle.
 oci_state_json() {
 	printf '{"ociVersion":"1.0.2-dev","id":"by-hand","status":"creating","pid":1,"bundle":"%s","annotations":{}}' \
-		"${1:-$T/bundle}"
+		"$T/bundle"
 }
 
 # hook_by_hand STDIN-FILE: runs `oci-hook --config $T/mg.conf` with that stdin.
