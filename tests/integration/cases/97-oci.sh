@@ -264,7 +264,30 @@ import json, sys
 r = json.load(sys.stdin)
 assert r["root"] == sys.argv[1], r["root"]
 assert r["command"] == "apply", r.get("command")
-' "$ROOT" || fail "JSON report"
+' "$ROOT" || fail "JSON report" || return 1
+	oci_teardown
+}
+
+# oci_teardown: the case's mounts beneath $ROOT go (the framework's cleanup
+# then removes $T without walking into them).
+oci_teardown() {
+	mg teardown --root "$ROOT"
+	expect_rc 0 || return 1
+	[ -z "$(awk -v r="$ROOT/" 'index($5, r) == 1' /proc/self/mountinfo)" ] || fail "mounts left after teardown"
+}
+
+case_oci_hook_by_hand_preset() {
+	# --preset instead of --config: runc's own defaults, applied as a hook.
+	mkdir -p "$ROOT" "$T/bundle"
+	printf '{"root":{"path":"../root"}}' >"$T/bundle/config.json"
+	oci_state_json >"$T/state.json"
+	mg oci-hook --preset oci-default <"$T/state.json"
+	expect_rc 0 || return 1
+	expect_out "entries applied and verified" || return 1
+	[ "$(fstype_at "$ROOT/proc")" = proc ] || fail "no proc on /proc" || return 1
+	[ "$(fstype_at "$ROOT/sys")" = sysfs ] || fail "no sysfs on /sys" || return 1
+	[ -c "$ROOT/dev/null" ] || fail "no /dev/null" || return 1
+	oci_teardown
 }
 
 # oci_refused WHY-ON-STDERR: the hook by hand exits 2, says why, mounts nothing.
@@ -314,7 +337,8 @@ case_oci_hook_malformed_state_refused() {
 	{ oci_state_json; head -c $((1048576 - $(oci_state_json | wc -c))) /dev/zero | tr '\0' ' '; } >"$T/state.json"
 	[ "$(wc -c <"$T/state.json")" = 1048576 ] || fail "fixture size" || return 1
 	hook_by_hand
-	expect_rc 0
+	expect_rc 0 || return 1
+	oci_teardown
 }
 
 case_oci_hook_bad_bundle_refused() {
