@@ -206,6 +206,7 @@ int mg_oci_state_read(int fd, struct mg_oci_state *st, struct mg_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
+	*st = (struct mg_oci_state){ 0 };
 	int r = mg_read_fd(fd, MG_OCI_STATE_MAX, &text, &len);
 	if (r == -EFBIG)
 		return mg_fail(err, MG_EXIT_USAGE, MG_STAGE_CONFIG, EFBIG,
