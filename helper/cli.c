@@ -232,6 +232,14 @@ static int parse_words(int argc, char **argv, struct cli *c, const struct option
 	return 0;
 }
 
+static int only_for(const char *command, bool given, const char *option, const char *for_command)
+{
+	if (!given || strcmp(command, for_command) == 0)
+		return 0;
+	mg_log(LOG_ERR, "%s is for %s only, not %s", option, for_command, command);
+	return -EINVAL;
+}
+
 /* Which command takes which options. */
 static int check_command(struct cli *c)
 {
@@ -245,6 +253,15 @@ static int check_command(struct cli *c)
 		       m->argi, mg_cli_mount_option(m->kind), c->command);
 		return -EINVAL;
 	}
+	if (only_for(c->command, c->as_uid >= 0 || c->as_gid >= 0, "--as-uid/--as-gid", "plan") < 0 ||
+	    only_for(c->command, c->fd >= 0, "--fd", "serve") < 0 ||
+	    only_for(c->command, c->draft, "--draft", "policy") < 0)
+		return -EINVAL;
+	bool plan_as = strcmp(c->command, "plan") == 0 && (c->as_uid >= 0 || c->as_gid >= 0);
+	if (c->policy && strcmp(c->command, "serve") != 0 && !plan_as) {
+		mg_log(LOG_ERR, "--policy is for serve and plan --as-uid, not %s", c->command);
+		return -EINVAL;
+	}
 	if (strcmp(c->command, "policy") == 0)
 		return 0;
 	if (strcmp(c->command, "serve") == 0) {
@@ -254,13 +271,18 @@ static int check_command(struct cli *c)
 		}
 		return 0;
 	}
-	if (strcmp(c->command, "plan") == 0 && c->as_uid >= 0 && !c->root && !c->config &&
-	    !c->preset && !c->nmounts)
-		return 0; /* plan --as-uid UID: explain the policy only */
+	if (plan_as) {
+		/* plan --as-uid UID: explains the policy only. */
+		if (c->as_uid < 0 || c->root || c->config || c->preset || c->nmounts || c->json) {
+			mg_log(LOG_ERR, "plan --as-uid UID [--as-gid GID] [--policy FILE] explains the "
+					"policy only: no --root, --config, --preset, --json or mount arguments");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	bool list = c->config || c->preset || c->nmounts;
 	if (strcmp(c->command, "teardown") == 0 || strcmp(c->command, "show") == 0) {
-		if (!c->root || c->config || c->preset || c->unshare || c->policy || c->fd >= 0 ||
-		    c->as_uid >= 0 || c->as_gid >= 0 || c->draft) {
+		if (!c->root || c->config || c->preset || c->unshare) {
 			mg_log(LOG_ERR, "%s takes --root DIR (and --json) only", c->command);
 			return -EINVAL;
 		}
