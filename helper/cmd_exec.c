@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,6 +180,11 @@ int mg_cmd_exec(const struct cli *cli)
 	}
 	code = run_command(cli);
 out:
+	/* CMD did not run: the saved environment is ours to free (main()
+	 * returns our code at once, and memcheck counts it lost otherwise). */
+	for (char **e = cli->exec_envp; e && *e; e++)
+		free(*e);
+	free(cli->exec_envp);
 	mg_plan_free(&plan);
 	mg_procfs_close(&ctx.proc);
 	mg_closep(&ctx.root_fd);

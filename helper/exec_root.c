@@ -16,6 +16,8 @@
 #include "fsinfo.h"
 #include "mount_backend.h"
 
+/* mount(2) ignores the source and type of a propagation change, a move and
+ * a bind remount; "none" rather than NULL keeps memcheck quiet. */
 int mg_exec_unshare(struct mg_error *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
@@ -26,7 +28,7 @@ int mg_exec_unshare(struct mg_error *err)
 	 * later host mounts and unmounts (of a bind source's submounts, say)
 	 * never reach. Nothing propagates back to the host either way. "/" is
 	 * the namespace's own root here, not a path in the rootfs. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, errno,
 			       "making every mount of the new namespace private");
 	return 0;
@@ -98,7 +100,7 @@ int mg_exec_switch_root(int root_fd, struct mg_error *err)
 		 * of a process without CAP_SYS_CHROOT and without fds to it,
 		 * which is what the command will be. */
 		int pivot_errno = errno;
-		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+		if (mount(".", "/", "none", MS_MOVE, NULL) < 0 || chroot(".") < 0)
 			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno,
 				       "cannot switch root: pivot_root: %s; then MS_MOVE and chroot "
 				       "(is the root's parent mount shared? --unshare makes it private)",
@@ -144,7 +146,7 @@ int mg_exec_readonly_root(struct mg_error *err)
 	if (r < 0 && errno == ENOSYS) {
 		r = fstatvfs(fd, &sv);
 		if (r == 0)
-			r = mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags_kept(&sv),
+			r = mount("none", "/", "none", MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags_kept(&sv),
 				  NULL);
 	}
 	if (r < 0)
