@@ -95,11 +95,15 @@ oci_run() {
 hook stdout: $(cat "$T/hook.out" 2>/dev/null)" STDERR="runc: $RUNC_ERR
 hook: $HOOK_ERR" RC="runc $RUNC_RC, hook $HOOK_RC"
 	if [ "$HOOK_RC" = 99 ]; then echo "  valgrind reported errors:"; printf '%s\n' "$HOOK_ERR" | tail -30; fi
-	# Nothing of the container is left: runc's state and its cgroup.
+	# Nothing of the container is left: runc's state and its cgroups (runc
+	# 1.1 without cgroupsPath: /sys/fs/cgroup/[CONTROLLER/][PARENT/]ID).
 	if [ -n "$(ls -A "$T/runc-state" 2>/dev/null)" ]; then
 		echo "  runc state left: $(ls -A "$T/runc-state")"
 		return 1
 	fi
+	local cg
+	cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" 2>/dev/null)
+	[ -z "$cg" ] || { echo "  cgroups left: $cg"; return 1; }
 	return 0
 }
 
