@@ -66,9 +66,15 @@ c["hooks"] = {"createContainer": [{
 json.dump(c, open(path, "w"), indent=1)
 EOF
 	# The hook: mount-guard under $MG_WRAP; its exit status and output are
-	# kept for the checks (runc only says that the hook failed).
+	# kept for the checks (runc only says that the hook failed). runc gives
+	# a hook only the environment config.json lists: the sanitizer options
+	# of a sanitizer pass are written into the script.
+	# (Single quotes are kept as written in a here-document: SC2016 is wrong.)
+	# shellcheck disable=SC2016
 	cat >"$T/hook.sh" <<EOF
 #!/bin/sh
+${ASAN_OPTIONS:+export ASAN_OPTIONS='$ASAN_OPTIONS'}
+${UBSAN_OPTIONS:+export UBSAN_OPTIONS='$UBSAN_OPTIONS'}
 $MG_WRAP "$MG_BIN" oci-hook --config "$T/mg.conf" >"$T/hook.out" 2>"$T/hook.err"
 rc=\$?
 echo \$rc >"$T/hook.rc"
