@@ -44,12 +44,17 @@ trap 'rm -rf "$tmp"' EXIT
 lint() { local o; o=$(mandoc -T lint -W style "$1" 2>&1); printf '%s' "$o"; [ -z "$o" ]; }
 # groff with every warning (-ww), as man(1) formats it; warnings go to
 # stderr and do not change groff's exit status, so stderr decides.
-render_groff() { local o; o=$(groff -man -ww -z -Tutf8 "$1" 2>&1); printf '%s' "$o"; [ -z "$o" ]; }
+# -t: the pages have tables (tbl), as man(1) finds by itself.
+render_groff() { local o; o=$(groff -t -man -ww -z -Tutf8 "$1" 2>&1); printf '%s' "$o"; [ -z "$o" ]; }
+# man(1) in a UTF-8 and in the C locale (ASCII output: a character that
+# exists only in Unicode is a warning there).
 render_man() {
-	local o
-	o=$(man --warnings=all -l "$1" 2>&1 >/dev/null)
-	printf '%s' "$o"
-	[ -z "$o" ] && [ "$(man -l "$1" 2>/dev/null | wc -l)" -gt 20 ]
+	local o loc
+	for loc in C.UTF-8 C; do
+		o=$(LC_ALL=$loc man --warnings=all -l "$1" 2>&1 >/dev/null)
+		[ -z "$o" ] || { printf '%s: %s\n' "LC_ALL=$loc" "$o"; return 1; }
+	done
+	[ "$(man -l "$1" 2>/dev/null | wc -l)" -gt 20 ]
 }
 for p in "${pages[@]}"; do
 	check "mandoc lint $p" lint "$top/docs/$p"
