@@ -30,7 +30,8 @@ int mg_exec_unshare(struct mg_error *err)
 	 * the namespace's own root here, not a path in the rootfs. */
 	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, errno,
-			       "making every mount of the new namespace private");
+			       "making every mount of the new namespace private%s",
+			       errno == EINVAL ? " (/ is not a mount point: started in a chroot?)" : "");
 	return 0;
 }
 

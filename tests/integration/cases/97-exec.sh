@@ -254,3 +254,61 @@ case_exec_usage_errors() {
 	expect_rc 2 || return 1
 	expect_unchanged "$before"
 }
+
+case_exec_mount_arguments() {
+	exec_tree || return 1
+	local before
+	before=$(snapshot)
+	# No config at all: bubblewrap-style arguments only.
+	mg exec --unshare --root "$ROOT" --proc /proc --tmpfs /ro --mask /secret -- \
+		sh -c 'echo "proc=$(stat -f -c %T /proc) ro=$(stat -f -c %T /ro) secret=[$(cat /secret)]"'
+	expect_rc 0 || return 1
+	expect_out "proc=proc ro=tmpfs secret=[]" || return 1
+	# After the config's entries: the config's [readonly] /ro applies to
+	# the argument's tmpfs there (mounts first, then read-only paths).
+	exec_conf ""
+	mgexec --unshare --tmpfs /ro -- sh -c 'echo "ro=$(stat -f -c %T /ro)"; touch /ro/x'
+	expect_rc 1 || return 1
+	expect_out "ro=tmpfs" || return 1
+	expect_err "/ro/x: Read-only file system" || return 1
+	expect_unchanged "$before"
+}
+
+# pivot_root(2) fails with EINVAL where the root can never be pivoted away
+# (the initramfs rootfs): then exec must switch root by MS_MOVE + chroot.
+# A seccomp filter (libseccomp through ctypes) makes pivot_root fail so; the
+# case fails without that fallback.
+case_exec_switch_root_fallback_move_chroot() {
+	cat >"$T/nopivot.py" <<'PY'
+import ctypes, errno, os, sys
+s = ctypes.CDLL("libseccomp.so.2", use_errno=True)
+s.seccomp_init.restype = ctypes.c_void_p
+s.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint]
+s.seccomp_load.argtypes = [ctypes.c_void_p]
+f = s.seccomp_init(0x7FFF0000)  # SCMP_ACT_ALLOW
+nr = s.seccomp_syscall_resolve_name(b"pivot_root")
+if not f or nr < 0 or s.seccomp_rule_add(f, 0x00050000 | errno.EINVAL, nr, 0) or s.seccomp_load(f):
+    sys.exit("nopivot: cannot install the filter")
+os.execvp(sys.argv[1], sys.argv[1:])
+PY
+	exec_tree || return 1
+	exec_conf "[options]
+readonly-root = yes
+"
+	local before
+	before=$(snapshot)
+	# The filter's own proof: pivot_root now fails with EINVAL.
+	python3 "$T/nopivot.py" unshare -m --propagation private sh -c 'cd "$1" && exec pivot_root . .' - "$ROOT" 2>"$T/pivot.err"
+	grep -q "Invalid argument" "$T/pivot.err" || { echo "  the filter did not make pivot_root fail: $(cat "$T/pivot.err")"; return 1; }
+	local MG_WRAP="python3 $T/nopivot.py ${MG_WRAP}"
+	mgexec --unshare -- sh -c "$INSIDE; touch /at-root 2>&1; exit 0"
+	expect_rc 0 || return 1
+	expect_inside || return 1
+	expect_out "/at-root: Read-only file system" || return 1
+	expect_unchanged "$before" || return 1
+	# Without --unshare too: the switch happens in a private namespace.
+	mgexec -- sh -c 'echo "marker=$(cat /marker)"'
+	expect_rc 0 || return 1
+	expect_out "marker=marker-$$" || return 1
+	umount -R "$ROOT" || fail "cannot clean up"
+}
