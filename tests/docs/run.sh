@@ -2,7 +2,9 @@
 # Documentation tests: the man pages render without warnings and pass
 # mandoc's lint, they name every option, command, exit code, key, section
 # and type the sources accept (completeness.py), and the example units
-# installed from docs/examples/ pass systemd-analyze verify.
+# installed from docs/examples/ pass systemd-analyze verify and, their
+# commands run as systemd would run them, do what they promise
+# (example-units.sh; root, for the mounts in a private namespace).
 #
 #   tests/docs/run.sh [BUILD_DIR]     (default: build/; needs a built tree)
 #
@@ -145,6 +147,14 @@ if [ "$(id -u)" = 0 ]; then
 	for c in "$examples"/*.conf; do
 		[ -e "$c" ] || { check "example lists exist" false; break; }
 		check "plan parses ${c##*/}" plan_conf "$c"
+	done
+	# Each unit's own commands, run as systemd would run them (in a private
+	# mount namespace, on a scratch busybox rootfs), do what the unit
+	# promises: procfs, an empty masked /etc/shadow, read-only where the
+	# list says, writable state, no capabilities and no_new_privs for exec,
+	# nothing left mounted afterwards (example-units.sh).
+	for u in "${units[@]}"; do
+		check "the commands of $u work" unshare -m --propagation private "$HERE/example-units.sh" "$dest" "$u"
 	done
 elif [ "${CI:-}" = true ]; then
 	check "plan parses the example lists (needs root)" false
