@@ -42,8 +42,12 @@ if [ -n "${INNER:-}" ]; then
 		[ "$(sentinel_state)" = "$(cat "$T/.sentinel_before")" ] || { echo "  sentinel outside the root changed"; rc=1; }
 	fi
 	cd /
-	umount -R "$ROOT" 2>/dev/null
-	rm -rf "$T" 2>/dev/null
+	# Take down every mount beneath $T, deepest first ($ROOT need not be a
+	# mount point itself, so `umount -R $ROOT` is not enough), and never let
+	# rm cross into a mount that is left (a bind of a host directory).
+	awk -v t="$T" '$5 == t || index($5, t "/") == 1 { print length($5), $5 }' /proc/self/mountinfo |
+		sort -rn | cut -d' ' -f2- | while read -r m; do umount -l "$(printf '%b' "$m")" 2>/dev/null; done
+	rm -rf --one-file-system "$T" 2>/dev/null
 	exit $rc
 fi
 
