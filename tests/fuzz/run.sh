@@ -53,6 +53,9 @@ if ! grep -qs '^MG_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
 		exit 2
 	fi
 	rm -f "$build.configure.log"
+else
+	# A harness added since: the generated build files must know it.
+	cmake "$build" >/dev/null 2>&1 || { echo "fuzz: cannot reconfigure $build" >&2; exit 2; }
 fi
 targets=()
 for h in "${harnesses[@]}"; do
