@@ -4,7 +4,7 @@
     completeness.py TOP CHECK
 
 CHECK is one of: options, commands, exit-codes, conf-keys, conf-sections,
-conf-types, policy-keys, policy-sections. Each list is read from the C
+conf-types, presets, policy-keys, policy-sections. Each list is read from the C
 sources (never a copy kept here), so that an option, key or type added to
 the code without its page fails this test. A list that comes out shorter
 than what the code has long had means the extraction no longer understands
@@ -132,6 +132,16 @@ elif CHECK == "conf-types":
          "mount types")
     keys = section(conf5, "KEYS")
     report(names, lambda n: roff(n) in bold_words(keys), "the KEYS section of mount-guard.conf(5)")
+
+elif CHECK == "presets":
+    # The shipped presets (compiled in from policy/presets/*.conf): each has
+    # a subsection of PRESETS in mount-guard.conf(5) and is named in
+    # mount-guard(8).
+    names = [os.path.basename(p)[:-5] for p in sorted(glob.glob(os.path.join(TOP, "policy/presets/*.conf")))]
+    need(names, ["oci-default", "minimal-chroot"], "presets")
+    report(names, lambda n: re.search(r"^\.SS " + re.escape(roff(n)) + r"\s*$", section(conf5, "PRESETS"), re.M)
+           and roff(n) in bold_words(section(man8, "PRESETS")),
+           "PRESETS of mount-guard.conf(5) (.SS) and of mount-guard(8)")
 
 elif CHECK == "policy-keys":
     names = re.findall(r'strcmp\(\s*name\s*,\s*"([^"]+)"\s*\)', read("policy/policy_ini.c"))

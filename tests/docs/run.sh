@@ -73,7 +73,7 @@ check "groff -ww catches a broken page" sees_broken render_groff
 check "man -l catches a broken page" sees_broken render_man
 
 # ---- completeness: the sources' names, in the pages -------------------------
-for c in options commands exit-codes conf-keys conf-sections conf-types policy-keys policy-sections; do
+for c in options commands exit-codes conf-keys conf-sections conf-types presets policy-keys policy-sections; do
 	check "complete: $c" python3 "$HERE/completeness.py" "$top" "$c"
 done
 
