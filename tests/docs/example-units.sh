@@ -86,11 +86,19 @@ rootdir-app.service)
 	run_lines ExecStopPost || exit 1
 	;;
 exec-app.service)
-	# ExecStart= with its command (after "--") replaced by the checks.
+	# ExecStart= with its command (after "--") replaced by the checks, under
+	# the unit's CapabilityBoundingSet= and NoNewPrivileges= (setpriv), so
+	# that a bounding set missing what exec needs fails here too.
 	l=$(lines ExecStart)
 	l=${l%% -- *}
 	read -ra words <<<"$l"
-	"${words[@]}" -- /bin/busybox sh -c "$checks"' /bin/busybox touch /x 2>/dev/null && echo "root: writable" || echo "root: read-only"' \
+	bset=$(sed -n 's/^CapabilityBoundingSet=//p' "$examples/$unit" | tr 'A-Z ' 'a-z\n' |
+		sed -n 's/^cap_\(.*\)/+\1/p' | paste -sd, -)
+	[ -n "$bset" ] || { echo "$unit has no CapabilityBoundingSet="; exit 1; }
+	nnp=()
+	grep -qx 'NoNewPrivileges=yes' "$examples/$unit" && nnp=(--no-new-privs)
+	setpriv --bounding-set "-all,$bset" "${nnp[@]}" \
+		"${words[@]}" -- /bin/busybox sh -c "$checks"' /bin/busybox touch /x 2>/dev/null && echo "root: writable" || echo "root: read-only"' \
 		>"$tmp/got" 2>&1 || { echo "ExecStart=: exit $?"; cat "$tmp/got"; exit 1; }
 	expect "proc: proc" "shadow bytes: 0" "state: writable" "dev/null: char" "root: read-only" \
 		"CapEff:0000000000000000" "NoNewPrivs:1" || exit 1
