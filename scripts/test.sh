@@ -67,6 +67,12 @@ if build "$top/build"; then
 	# mounter (must escape: the harness proves it can see one) work, on
 	# both backends.
 	step "race" "$top/tests/race/run.sh" --attempts "${MG_RACE_ATTEMPTS:-500}" "$top/build"
+	# Man pages (mandoc lint, groff warnings, every option and key
+	# documented), systemd-analyze verify and a run of the example units.
+	step "docs" "$top/tests/docs/run.sh" "$top/build"
+	# cmake --install into a DESTDIR (its own build dir, configured for
+	# /usr), with and without the file capability; the demo from there.
+	step "install" "$top/tests/install/run.sh"
 fi
 if [ $quick = 0 ]; then
 	if build "$top/build-asan" -DMG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
