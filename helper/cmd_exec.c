@@ -42,9 +42,8 @@
 #define MG_EXIT_EXEC_CANNOT 126    /* CMD found but not executable (EACCES, ENOEXEC...) */
 #define MG_EXIT_EXEC_NOT_FOUND 127 /* CMD not found on the saved PATH */
 
-/* Before the child: the namespace, the parent's own view of the root, and
- * the root made a mount point (pivot_root needs one). */
-static int prepare(const struct cli *cli, struct mg_ctx *ctx, int *self_bind, struct mg_error *err)
+/* Before the child: the namespace, and the root checked as apply would. */
+static int prepare(const struct cli *cli, struct mg_ctx *ctx, struct mg_error *err)
 {
 	int r = 0;
 	if (cli->unshare)
@@ -54,8 +53,6 @@ static int prepare(const struct cli *cli, struct mg_ctx *ctx, int *self_bind, st
 	if (r == 0 && ctx->root_len == 1)
 		r = mg_fail(err, MG_EXIT_USAGE, MG_STAGE_SETUP, 0,
 			    "exec needs a root other than /: it switches into it");
-	if (r == 0)
-		r = mg_exec_root_mountpoint(ctx, self_bind, err);
 	return r;
 }
 
@@ -89,12 +86,11 @@ static int apply_in_child(const struct cli *cli, struct mg_plan *plan)
 	return cli->unshare ? MG_EXIT_FAILED : MG_EXIT_ROLLBACK;
 }
 
-/* From the root switch to CMD; only the first step needs CAP_SYS_ADMIN. */
-static int enter_root(const struct cli *cli, bool readonly_root, struct mg_error *err)
+/* From the root switch to CMD; only the last step leaves CAP_SYS_ADMIN. */
+static int enter_root(const struct cli *cli, struct mg_ctx *ctx, bool readonly_root,
+		      struct mg_error *err)
 {
-	/* Opened again by its trusted path: the top of the mounts on DIR now,
-	 * which is what the command must see as /. */
-	_cleanup_close_ int root_fd = -1;
+	_cleanup_close_ int self_bind = -1;
 	int r = 0;
 	/* pivot_root moves the root of every process of the namespace whose
 	 * root is the old one: in a namespace we were given, that may be every
@@ -103,14 +99,21 @@ static int enter_root(const struct cli *cli, bool readonly_root, struct mg_error
 	 * namespace we were given, where its processes see it. */
 	if (!cli->unshare)
 		r = mg_exec_unshare(err);
+	/* Opened again by its trusted path, in this namespace: the top of
+	 * the mounts on DIR now, which is what the command must see as /. */
 	if (r == 0) {
-		root_fd = open(cli->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (root_fd < 0)
+		mg_closep(&ctx->root_fd);
+		ctx->root_fd = open(cli->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ctx->root_fd < 0)
 			r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "reopening the root %s",
 				    cli->root);
 	}
+	/* Here, not before the apply: the bind carries the verified list
+	 * along, and nothing of it is left in a namespace we were given. */
 	if (r == 0)
-		r = mg_exec_switch_root(root_fd, err);
+		r = mg_exec_root_mountpoint(ctx, &self_bind, err);
+	if (r == 0)
+		r = mg_exec_switch_root(self_bind >= 0 ? self_bind : ctx->root_fd, err);
 	if (r == 0 && readonly_root)
 		r = mg_exec_readonly_root(err);
 	/* Effective, permitted, inheritable, ambient and the bounding set:
@@ -140,6 +143,7 @@ static int run_command(const struct cli *cli)
 	 * default path when it has none), as env(1) and bwrap do. */
 	execvp(cli->exec_argv[0], cli->exec_argv);
 	int e = errno;
+	environ = NULL; /* mg_cmd_exec frees the saved one */
 	mg_escape_for_display(cli->exec_argv[0], shown, sizeof(shown));
 	mg_log(LOG_ERR, "exec: %s: %s", shown, strerror(e));
 	return e == ENOENT || e == ENOTDIR ? MG_EXIT_EXEC_NOT_FOUND : MG_EXIT_EXEC_CANNOT;
@@ -150,27 +154,18 @@ int mg_cmd_exec(const struct cli *cli)
 	struct mg_error err = { 0 };
 	struct mg_plan plan;
 	struct mg_ctx ctx = { .root_fd = -1, .proc = { .root_fd = -1, .fd_dir = -1 } };
-	_cleanup_close_ int self_bind = -1;
 	int code;
 
 	mg_plan_init(&plan);
-	if (mg_plan_load(cli, &plan, &err) < 0 || prepare(cli, &ctx, &self_bind, &err) < 0) {
-		/* Only reports: err is set, nothing is touched in the rootfs. */
+	if (mg_plan_load(cli, &plan, &err) < 0 || prepare(cli, &ctx, &err) < 0) {
+		/* Only reports: err is set, nothing is touched. */
 		code = mg_apply_plan_run(cli, &plan, &err, stderr, MG_REPORT_ON_FAILURE);
-		if (self_bind >= 0 && mg_procfs_detach(&ctx.proc, self_bind) < 0 && !cli->unshare)
-			code = MG_EXIT_ROLLBACK;
 		goto out;
 	}
 	code = apply_in_child(cli, &plan);
-	if (code != MG_EXIT_OK) {
-		/* The child rolled its own work back; the self-bind is ours. */
-		if (self_bind >= 0 && mg_procfs_detach(&ctx.proc, self_bind) < 0 && !cli->unshare) {
-			mg_log(LOG_ERR, "rollback: cannot detach the bind of the root onto itself");
-			code = MG_EXIT_ROLLBACK;
-		}
-		goto out;
-	}
-	if (enter_root(cli, plan.readonly_root, &err) < 0) {
+	if (code != MG_EXIT_OK)
+		goto out; /* the child reported, and rolled its own work back */
+	if (enter_root(cli, &ctx, plan.readonly_root, &err) < 0) {
 		mg_print_error(&err);
 		if (!cli->unshare)
 			mg_log(LOG_ERR, "the list stays applied beneath %s (mount-guard teardown "

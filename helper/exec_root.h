@@ -15,7 +15,8 @@ int mg_exec_unshare(struct mg_error *err);
 
 /* pivot_root needs the new root to be a mount point: when ctx's root is not
  * one, binds it onto itself (recursively, so that what is mounted beneath
- * it stays visible) and sets *bind_fd to that mount; else *bind_fd = -1. */
+ * it, the applied list included, comes along) and sets *bind_fd to that
+ * mount; else *bind_fd = -1. */
 int mg_exec_root_mountpoint(const struct mg_ctx *ctx, int *bind_fd, struct mg_error *err);
 
 /* Makes the mount at root_fd this process's root and working directory,
