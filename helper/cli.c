@@ -151,9 +151,10 @@ static int parse_words(int argc, char **argv, struct cli *c, const struct option
 		shift += 2;
 	}
 	opterr = 0;
+	optind = 0; /* a fresh scan (glibc), also for a second parse (unit tests) */
 	/* Long options are never clustered: the word before the call is the
 	 * option getopt_long returns. */
-	at = optind;
+	at = 1;
 	while ((o = getopt_long(argc, argv, "+:r:c:p:jhVf:P:u:g:dU", opts, NULL)) != -1) {
 		if (o >= OPT_MOUNT && o < OPT_MOUNT + MG_CLI_MOUNT__MAX) {
 			if (add_mount(c, argc, argv, (enum mg_cli_mount_kind)(o - OPT_MOUNT), at, shift) < 0)
