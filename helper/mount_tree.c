@@ -2,17 +2,16 @@
 #include "mount_tree.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "escape.h"
 #include "fsinfo.h"
 #include "json.h"
+#include "mountinfo.h"
 
 #define NONE SIZE_MAX
 
@@ -57,30 +56,6 @@ static const char *in_root(const struct mg_mount_tree *t, size_t i)
 	if (n == 1 || !at_or_beneath(t->root, p))
 		return p;
 	return p[n] ? p + n : "/";
-}
-
-/* Reads self/mountinfo ourselves: mountinfo.c's reader belongs to the
- * engine's verification and is being reshaped for its speed. */
-static int read_table(const struct mg_procfs *proc, struct libmnt_table **out, struct mg_error *err)
-{
-	int fd = openat(proc->root_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "open self/mountinfo");
-	_cleanup_fclose_ FILE *f = fdopen(fd, "re");
-	if (!f) {
-		mg_closep(&fd);
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "fdopen mountinfo");
-	}
-	struct libmnt_table *tb = mnt_new_table();
-	if (!tb)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "mnt_new_table");
-	int r = mnt_table_parse_stream(tb, f, "mountinfo");
-	if (r < 0) {
-		mnt_unref_table(tb);
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, -r, "cannot parse mountinfo");
-	}
-	*out = tb;
-	return 0;
 }
 
 /* Links every mount to its parent: children grouped per parent, in
@@ -220,7 +195,7 @@ int mg_mount_tree_read(struct mg_mount_tree *t, const struct mg_procfs *proc, in
 	t->root = strdup(root_path);
 	if (!t->root)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
-	r = read_table(proc, &t->tb, err);
+	r = mg_mountinfo_read(proc, &t->tb, err);
 	if (r < 0)
 		return r;
 	size_t cap = (size_t)mnt_table_get_nents(t->tb);
