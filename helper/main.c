@@ -37,7 +37,12 @@ int main(int argc, char **argv)
 	struct cli cli __attribute__((cleanup(mg_cli_free))) = { 0 };
 	mg_log_init(); /* before the environment is cleared */
 	if (mg_cli_parse(argc, argv, &cli) < 0) {
-		mg_cli_usage(stderr);
+		/* In the journal, the usage text would be lines without a
+		 * priority: the error line above says what is wrong. */
+		if (mg_log_journal())
+			mg_log(LOG_INFO, "usage: mount-guard --help");
+		else
+			mg_cli_usage(stderr);
 		return MG_EXIT_USAGE;
 	}
 	/* exec hands the caller's environment to its command: keep a copy. */

@@ -147,3 +147,14 @@ case_journal_stream_unset_plain() {
 	journal_config_error unset || return 1
 	expect_plain_error "unknown option 'frobnicate'"
 }
+
+# A usage error: the error line is prefixed, and no unprefixed usage text
+# follows it into the journal; outside the journal the usage text is there.
+case_journal_stream_usage_error_prefixed() {
+	journal_mg stderr apply --root "$ROOT" --no-such-option
+	expect_rc 2 || return 1
+	expect_prefixed_error "unknown or incomplete option '--no-such-option'" || return 1
+	journal_mg unset apply --root "$ROOT" --no-such-option
+	expect_rc 2 || return 1
+	printf '%s\n' "$STDERR" | grep -q '^Usage: mount-guard' || fail "no usage text outside the journal"
+}
