@@ -204,6 +204,14 @@ static int add_fsopt(struct mg_mntopts *o, enum mg_fstype type, const char *name
 			return failf(why, whysz, "option '%s' is given twice", name);
 	if (o->nfs >= MG_MAX_FSOPTS)
 		return failf(why, whysz, "more than %d filesystem options", MG_MAX_FSOPTS);
+	/* The array grows 4, 8, 16, 32: its size follows from nfs alone. */
+	if (o->nfs == 0 || (o->nfs >= 4 && (o->nfs & (o->nfs - 1)) == 0)) {
+		size_t cap = o->nfs ? o->nfs * 2 : 4;
+		struct mg_fsopt *nf = realloc(o->fs, cap * sizeof(*nf));
+		if (!nf)
+			return failf(why, whysz, "out of memory");
+		o->fs = nf;
+	}
 	char *k = strdup(name);
 	char *v = value ? strdup(value) : NULL;
 	if (!k || (value && !v)) {
@@ -285,6 +293,7 @@ void mg_mntopts_clear(struct mg_mntopts *o)
 		free(o->fs[i].key);
 		free(o->fs[i].value);
 	}
+	free(o->fs);
 	memset(o, 0, sizeof(*o));
 	o->atime = -1;
 }

@@ -116,6 +116,7 @@ static void entry_free(struct mg_entry *e)
 		free(e->opts.fs[i].key);
 		free(e->opts.fs[i].value);
 	}
+	free(e->opts.fs);
 }
 
 void mg_plan_free(struct mg_plan *p)

@@ -61,7 +61,13 @@ struct mg_mntopts {
 	unsigned attr_set; /* MOUNT_ATTR_{RDONLY,NOSUID,NODEV,NOEXEC,NODIRATIME} asked on */
 	unsigned attr_clr; /* the same bits asked off (rw, suid, dev, exec, diratime) */
 	int atime;         /* -1: not asked; else MOUNT_ATTR_{RELATIME,NOATIME,STRICTATIME} */
-	struct mg_fsopt fs[MG_MAX_FSOPTS];
+	/* Filesystem options, at most MG_MAX_FSOPTS, out of line: binds and
+	 * restrictions (nearly every entry of a long list) have none, and 32
+	 * inline slots made each entry 616 bytes. NULL while nfs is 0; owned
+	 * (keys and values too) and freed by mg_mntopts_clear or with the plan,
+	 * except in the helper's own fixed entries (devfs.c, mask_source.c),
+	 * which point at arrays of their own and are never cleared. */
+	struct mg_fsopt *fs;
 	size_t nfs;
 };
 

@@ -94,7 +94,7 @@ static int mount_fs(const struct mg_ctx *ctx, int dev_fd, const char *name, enum
 	struct mg_entry e = { .kind = MG_KIND_MOUNT, .type = type, .name = (char *)name };
 	e.opts.atime = -1;
 	e.opts.attr_set = attrs;
-	memcpy(e.opts.fs, fsopts, nfs * sizeof(*fsopts));
+	e.opts.fs = (struct mg_fsopt *)fsopts; /* read only; e is never cleared */
 	e.opts.nfs = nfs;
 	_cleanup_close_ int t = make_target(dev_fd, name, true, 0755, err), mnt = -1;
 	if (t < 0)

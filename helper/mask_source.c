@@ -83,7 +83,7 @@ static int open_staged(const struct mg_ctx *ctx, struct mg_mask_src *src, struct
 	tmpfs.opts.atime = -1;
 	tmpfs.opts.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	struct mg_fsopt fsopts[] = { { "mode", "0755" }, { "size", "4k" }, { "nr_inodes", "4" } };
-	memcpy(tmpfs.opts.fs, fsopts, sizeof(fsopts));
+	tmpfs.opts.fs = fsopts; /* tmpfs is never cleared */
 	tmpfs.opts.nfs = ARRAY_SIZE(fsopts);
 
 	snprintf(src->stage_name, sizeof(src->stage_name), ".mount-guard-masks.%d", (int)getpid());
