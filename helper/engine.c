@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -44,28 +45,126 @@ const char *mg_action_name(const struct mg_entry *e, const struct mg_result *r)
 	return e->create == MG_CREATE_FILE ? "create-file+mount" : "create-dir+mount";
 }
 
-static int open_source(const struct mg_entry *e, struct stat *st, struct mg_error *err)
+/* What a bind source is: an O_PATH fd and the facts checked about it. */
+struct source {
+	int fd;
+	mode_t fmt;
+	unsigned long magic;
+	dev_t dev;
+	ino_t ino;
+	uint64_t mnt_id; /* 0: the kernel gave none (statx before 5.8) */
+};
+
+/* fd's type, device, inode and mount id in one statx. */
+static int source_stat(int fd, struct source *s)
+{
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+		  STATX_TYPE | STATX_INO | STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	s->fmt = stx.stx_mode & S_IFMT;
+	s->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	s->ino = stx.stx_ino;
+	s->mnt_id = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
+	return 0;
+}
+
+static int open_source(const struct mg_entry *e, struct source *s, struct mg_error *err)
 {
 	/* A source handed over as an fd (serve) was opened by the caller with
 	 * the caller's own rights; a path comes from the administrator's config
 	 * and is trusted like the rootfs path itself (see SECURITY.md). */
 	_cleanup_close_ int fd = e->source_fd >= 0 ? fcntl(e->source_fd, F_DUPFD_CLOEXEC, 3)
 						   : open(e->source, O_PATH | O_CLOEXEC);
+	int r;
 	if (fd < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "cannot open source %s",
 			       e->source ? e->source : "(fd)");
-	if (fstat(fd, st) < 0)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "fstat source");
-	if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))
+	r = source_stat(fd, s);
+	if (r < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, -r, "statx source");
+	if (s->fmt != S_IFDIR && s->fmt != S_IFREG)
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
 			       "source is a %s; only directories and regular files can be bound",
-			       mg_file_type_name(st->st_mode));
-	return TAKE_FD(fd);
+			       mg_file_type_name(s->fmt));
+	if (mg_fd_fs_magic(fd, &s->magic) < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "fstatfs source");
+	s->fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* Bind sources named by path, opened once each: a list of N binds of one
+ * directory used to open, fstat, fstatfs and close it N times. An open
+ * source is reused only while its path still leads to the same inode on the
+ * same mount (one statx), so a mount made on or above it meanwhile is seen
+ * exactly as a fresh open would see it. */
+struct source_cache {
+	struct mg_pathset index; /* path -> slot */
+	struct source *slot;
+	size_t n, cap;
+};
+
+static bool still_there(const char *path, const struct source *s)
+{
+	struct statx stx;
+	return s->mnt_id != 0 &&
+	       statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO | STATX_MNT_ID,
+		     &stx) == 0 &&
+	       (stx.stx_mask & STATX_MNT_ID) && stx.stx_mnt_id == s->mnt_id &&
+	       stx.stx_ino == s->ino && makedev(stx.stx_dev_major, stx.stx_dev_minor) == s->dev;
+}
+
+/* The source of bind entry e, borrowed from the cache (do not close it). */
+static int cached_source(struct source_cache *c, const struct mg_entry *e,
+			 const struct source **out, struct mg_error *err)
+{
+	size_t k;
+	bool known = mg_pathset_get(&c->index, e->source, strlen(e->source), &k);
+	if (known && still_there(e->source, &c->slot[k])) {
+		*out = &c->slot[k];
+		return 0;
+	}
+	struct source fresh;
+	int r = open_source(e, &fresh, err);
+	if (r < 0)
+		return r;
+	if (!known) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 8;
+			struct source *ns = realloc(c->slot, cap * sizeof(*ns));
+			if (!ns) {
+				close(fresh.fd);
+				return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, ENOMEM, "out of memory");
+			}
+			c->slot = ns;
+			c->cap = cap;
+		}
+		k = c->n;
+		if (mg_pathset_put(&c->index, e->source, k) < 0) {
+			close(fresh.fd);
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, ENOMEM, "out of memory");
+		}
+		c->n++;
+	} else {
+		close(c->slot[k].fd);
+	}
+	c->slot[k] = fresh;
+	*out = &c->slot[k];
+	return 0;
+}
+
+static void source_cache_free(struct source_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		close(c->slot[i].fd);
+	free(c->slot);
+	mg_pathset_free(&c->index);
+	memset(c, 0, sizeof(*c));
 }
 
 /* The rules a target must meet, whoever wrote the rootfs. */
-static int check_target(const struct mg_entry *e,
-			const struct mg_target *t, const struct stat *src, struct mg_error *err)
+static int check_target(const struct mg_entry *e, const struct mg_target *t, mode_t src_fmt,
+			struct mg_error *err)
 {
 	/* Restrictions bind onto whatever the path is: a file or a directory. */
 	bool bind = e->kind != MG_KIND_MOUNT || e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
@@ -78,10 +177,10 @@ static int check_target(const struct mg_entry *e,
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, ENOTDIR,
 			       "a %s mount needs a directory; the target (%s) is a %s",
 			       mg_fstype_name(e->type), t->resolved, mg_file_type_name(t->fmt));
-	if (bind && (src->st_mode & S_IFMT) != t->fmt)
+	if (bind && src_fmt != t->fmt)
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
 			       "source is a %s but the target (%s) is a %s",
-			       mg_file_type_name(src->st_mode), t->resolved, mg_file_type_name(t->fmt));
+			       mg_file_type_name(src_fmt), t->resolved, mg_file_type_name(t->fmt));
 	/* proc and sysfs go on real directories only: a symlinked /proc lets
 	 * the rootfs choose where the procfs lands (runc CVE-2019-16884). */
 	if (e->kind == MG_KIND_MOUNT && (e->type == MG_FS_PROC || e->type == MG_FS_SYSFS) &&
@@ -134,11 +233,11 @@ bool mg_entry_recursive(const struct mg_entry *e)
 
 /* Proves the new mount is what was asked (filesystem magic `want`), and on
  * top of the target. */
-static int check_new_mount(const struct mg_entry *e, int mnt_fd, int target_fd, unsigned long want,
-			   uint64_t *mnt_id, struct mg_error *err)
+static int check_new_mount(const struct mg_entry *e, int mnt_fd, const struct mg_target *t,
+			   unsigned long want, uint64_t *mnt_id, struct mg_error *err)
 {
 	unsigned long got;
-	uint64_t under;
+	uint64_t under = t->mnt_id;
 	if (mg_fd_fs_magic(mnt_fd, &got) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "fstatfs new mount");
 	if (got != want)
@@ -147,7 +246,9 @@ static int check_new_mount(const struct mg_entry *e, int mnt_fd, int target_fd, 
 	if (e->kind == MG_KIND_MOUNT && e->type == MG_FS_PROC && !mg_fd_is_procfs_root(mnt_fd))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
 			       "new mount is not the root of a procfs");
-	if (mg_fd_mount_id(mnt_fd, mnt_id) < 0 || mg_fd_mount_id(target_fd, &under) < 0)
+	/* The target's mount id was read when it was opened (the fd pins
+	 * that mount): only older kernels need to ask again. */
+	if (mg_fd_mount_id(mnt_fd, mnt_id) < 0 || (!under && mg_fd_mount_id(t->fd, &under) < 0))
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "mount id");
 	if (*mnt_id == under)
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
@@ -182,6 +283,7 @@ struct engine {
 	struct mg_pathset targets; /* dry run: resolved targets so far */
 	struct mg_pathset seen[MG_KIND__MAX]; /* resolved restriction targets, to mount each once */
 	struct mg_mask_src mask_src;
+	struct source_cache sources;
 	struct mg_devnodes nodes;
 	bool nodes_open;
 };
@@ -243,35 +345,43 @@ static int run_mount(struct engine *g, size_t i, struct mg_error *err)
 {
 	const struct mg_entry *e = &g->plan->entries[i];
 	bool bind = e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
-	_cleanup_close_ int src = -1, mnt = -1;
+	_cleanup_close_ int own_src = -1, mnt = -1;
 	struct mg_target t = { .fd = -1 };
-	struct stat sst = { 0 };
+	struct source fd_src;
+	const struct source *src = NULL;
 	unsigned long want = mg_fstype_magic(e->type);
 	int r;
 
-	if (bind) {
-		src = open_source(e, &sst, err);
-		if (src < 0)
-			return src;
-		if (mg_fd_fs_magic(src, &want) < 0)
-			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "fstatfs source");
+	if (bind && e->source_fd < 0) {
+		r = cached_source(&g->sources, e, &src, err);
+		if (r < 0)
+			return r;
+	} else if (bind) {
+		/* A handed-over fd serves exactly one entry: nothing to share. */
+		r = open_source(e, &fd_src, err);
+		if (r < 0)
+			return r;
+		own_src = fd_src.fd;
+		src = &fd_src;
 	}
+	if (src)
+		want = src->magic;
 	r = open_target(g, i, &t, false, err);
 	_cleanup_close_ int tfd = t.fd;
 	if (r != 0)
 		return r > 0 ? 0 : r;
-	r = check_target(e, &t, &sst, err);
+	r = check_target(e, &t, src ? src->fmt : 0, err);
 	if (r < 0)
 		return r;
 	if (g->ctx->dry_run) {
 		g->run->res[i].status = MG_ST_PLANNED;
 		return mg_pathset_add(&g->targets, t.resolved);
 	}
-	r = mg_mount_entry(g->ctx, e, tfd, src, &mnt, err);
+	r = mg_mount_entry(g->ctx, e, tfd, src ? src->fd : -1, &mnt, err);
 	if (r < 0)
 		return r;
 	uint64_t id = 0;
-	r = check_new_mount(e, mnt, tfd, want, &id, err);
+	r = check_new_mount(e, mnt, &t, want, &id, err);
 	if (r < 0) {
 		/* Still ours to take back: hand it to the undo list first. */
 		keep_mount(g, i, &mnt, id, NULL);
@@ -309,8 +419,7 @@ static int run_restrict(struct engine *g, size_t i, struct mg_error *err)
 	_cleanup_close_ int tfd = t.fd;
 	if (r != 0)
 		return r > 0 ? 0 : r;
-	struct stat fake_src = { .st_mode = t.fmt };
-	r = check_target(e, &t, &fake_src, err);
+	r = check_target(e, &t, t.fmt, err);
 	if (r < 0)
 		return r;
 	/* The same path twice (a preset and the config, say): once is enough. */
@@ -346,7 +455,7 @@ static int run_restrict(struct engine *g, size_t i, struct mg_error *err)
 	if (r < 0)
 		return r;
 	uint64_t id = 0;
-	r = check_new_mount(e, mnt, tfd, want, &id, err);
+	r = check_new_mount(e, mnt, &t, want, &id, err);
 	struct statvfs sv;
 	if (r == 0 && e->kind == MG_KIND_WRITABLE && fstatvfs(mnt, &sv) == 0 && (sv.f_flag & ST_RDONLY))
 		r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, EROFS,
@@ -417,7 +526,7 @@ int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run 
 		  struct mg_error *err)
 {
 	struct engine g = { .ctx = ctx, .plan = plan, .run = run, .mask_src = MG_MASK_SRC_INIT };
-	struct libmnt_table *before = NULL;
+	struct mg_idset before = { 0 };
 	int r = 0;
 
 	for (size_t k = 0; k < MG_DEVNODES; k++)
@@ -433,13 +542,13 @@ int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run 
 			if (r < 0)
 				goto out;
 		}
-		r = mg_mountinfo_read(&ctx->proc, &before, err);
+		r = mg_idset_read(&ctx->proc, &before, err);
 		if (r < 0)
 			goto out;
 	}
 	r = run_all(&g, err);
 	if (r == 0 && !ctx->dry_run) {
-		r = mg_verify_run(ctx, plan, run, before, err);
+		r = mg_verify_run(ctx, plan, run, &before, err);
 		if (r == 0)
 			run->verified = true;
 	}
@@ -458,12 +567,12 @@ out:
 	if (r < 0 && !ctx->dry_run)
 		roll_back(ctx, &g.undo, run);
 	mg_undo_free(&g.undo);
+	source_cache_free(&g.sources);
 	mg_pathset_free(&g.targets);
 	for (int k = 0; k < MG_KIND__MAX; k++)
 		mg_pathset_free(&g.seen[k]);
 	mg_devnodes_close(&g.nodes);
-	if (before)
-		mnt_unref_table(before);
+	mg_idset_free(&before);
 	return r;
 }
 

@@ -113,9 +113,9 @@ static int mount_via_fd_dir(const struct mg_ctx *ctx, int src_fd, const char *fs
 			    unsigned long flags, const char *data)
 {
 	char src[16], dst[16];
-	snprintf(dst, sizeof(dst), "%d", dst_fd);
+	mg_fd_name(dst_fd, dst);
 	if (src_fd >= 0)
-		snprintf(src, sizeof(src), "%d", src_fd);
+		mg_fd_name(src_fd, src);
 	else
 		snprintf(src, sizeof(src), "%s", fstype ? fstype : "none");
 	if (fchdir(ctx->proc.fd_dir) < 0)

@@ -23,8 +23,12 @@ static int grow(struct mg_pathset *s)
 {
 	size_t cap = s->cap ? s->cap * 2 : 64;
 	char **ns = calloc(cap, sizeof(*ns));
-	if (!ns)
+	size_t *nv = calloc(cap, sizeof(*nv));
+	if (!ns || !nv) {
+		free(ns);
+		free(nv);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < s->cap; i++) {
 		if (!s->slots[i])
 			continue;
@@ -32,39 +36,65 @@ static int grow(struct mg_pathset *s)
 		while (ns[j])
 			j = (j + 1) & (cap - 1);
 		ns[j] = s->slots[i];
+		nv[j] = s->vals[i];
 	}
 	free(s->slots);
+	free(s->vals);
 	s->slots = ns;
+	s->vals = nv;
 	s->cap = cap;
+	return 0;
+}
+
+/* The slot holding the first `len` bytes of `path`, or the empty slot
+ * where it would go. */
+static size_t find(const struct mg_pathset *s, const char *path, size_t len)
+{
+	size_t j = hash(path, len) & (s->cap - 1);
+	while (s->slots[j] && !slot_eq(s->slots[j], path, len))
+		j = (j + 1) & (s->cap - 1);
+	return j;
+}
+
+int mg_pathset_put(struct mg_pathset *s, const char *path, size_t val)
+{
+	size_t len = strlen(path);
+	if ((s->n + 1) * 2 > s->cap && grow(s) < 0)
+		return -ENOMEM;
+	size_t j = find(s, path, len);
+	if (!s->slots[j]) {
+		char *copy = strdup(path);
+		if (!copy)
+			return -ENOMEM;
+		s->slots[j] = copy;
+		s->n++;
+	}
+	s->vals[j] = val;
 	return 0;
 }
 
 int mg_pathset_add(struct mg_pathset *s, const char *path)
 {
-	size_t len = strlen(path);
-	if (mg_pathset_has(s, path, len))
+	if (mg_pathset_has(s, path, strlen(path)))
 		return 0;
-	if ((s->n + 1) * 2 > s->cap && grow(s) < 0)
-		return -ENOMEM;
-	char *copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	size_t j = hash(path, len) & (s->cap - 1);
-	while (s->slots[j])
-		j = (j + 1) & (s->cap - 1);
-	s->slots[j] = copy;
-	s->n++;
-	return 0;
+	return mg_pathset_put(s, path, 0);
+}
+
+bool mg_pathset_get(const struct mg_pathset *s, const char *path, size_t len, size_t *val)
+{
+	if (!s->cap)
+		return false;
+	size_t j = find(s, path, len);
+	if (!s->slots[j])
+		return false;
+	*val = s->vals[j];
+	return true;
 }
 
 bool mg_pathset_has(const struct mg_pathset *s, const char *path, size_t len)
 {
-	if (!s->cap)
-		return false;
-	for (size_t j = hash(path, len) & (s->cap - 1); s->slots[j]; j = (j + 1) & (s->cap - 1))
-		if (slot_eq(s->slots[j], path, len))
-			return true;
-	return false;
+	size_t unused;
+	return mg_pathset_get(s, path, len, &unused);
 }
 
 bool mg_pathset_covers(const struct mg_pathset *s, const char *path)
@@ -90,5 +120,6 @@ void mg_pathset_free(struct mg_pathset *s)
 	for (size_t i = 0; i < s->cap; i++)
 		free(s->slots[i]);
 	free(s->slots);
+	free(s->vals);
 	memset(s, 0, sizeof(*s));
 }

@@ -44,7 +44,7 @@ static int verify_fd_dir(int root_fd, int fd_dir)
 		return -EOPNOTSUPP;
 	if (root_mnt != dir_mnt)
 		return -EXDEV;
-	snprintf(name, sizeof(name), "%d", fd_dir);
+	mg_fd_name(fd_dir, name);
 	if (fstat(fd_dir, &a) < 0 || fstatat(fd_dir, name, &b, 0) < 0)
 		return -errno;
 	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
@@ -104,7 +104,7 @@ void mg_chdir_root(void)
 int mg_procfs_detach(const struct mg_procfs *p, int mnt_fd)
 {
 	char name[16];
-	snprintf(name, sizeof(name), "%d", mnt_fd);
+	mg_fd_name(mnt_fd, name);
 	if (fchdir(p->fd_dir) < 0)
 		return -errno;
 	int r = umount2(name, MNT_DETACH) < 0 ? -errno : 0;
@@ -112,10 +112,24 @@ int mg_procfs_detach(const struct mg_procfs *p, int mnt_fd)
 	return r;
 }
 
+void mg_fd_name(int fd, char *name)
+{
+	char digits[12];
+	size_t n = 0;
+	unsigned v = fd < 0 ? 0 : (unsigned)fd; /* fds are never negative here */
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		name[i] = digits[n - 1 - i];
+	name[n] = '\0';
+}
+
 int mg_procfs_fd_path(const struct mg_procfs *p, int fd, char *buf, size_t size)
 {
 	char name[16];
-	snprintf(name, sizeof(name), "%d", fd);
+	mg_fd_name(fd, name);
 	ssize_t n = readlinkat(p->fd_dir, name, buf, size);
 	if (n < 0)
 		return -errno;

@@ -205,10 +205,11 @@ int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t id
 {
 	_cleanup_close_ int fd = mg_resolve(ctx->resolver, ctx->root_fd, e->target, ctx->resolve_flags);
 	_cleanup_close_ int pfd = -1;
-	struct stat st;
+	struct statx stx;
 	int r;
 
 	t->fd = -1;
+	t->mnt_id = 0;
 	t->created = 0;
 	t->resolved[0] = '\0';
 	if (fd == -ENOENT && e->create != MG_CREATE_NO) {
@@ -244,17 +245,20 @@ int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t id
 	}
 	if (fd < 0)
 		return mg_resolve_fail(ctx, fd, "target", e->target, err);
-	if (fstat(fd, &st) < 0)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "fstat target");
+	/* Its type and the id of the mount it is on (which the new mount
+	 * must differ from) in one call. */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_MNT_ID, &stx) < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "statx target");
 	r = mg_in_root_path(ctx, fd, t->resolved, sizeof(t->resolved));
 	if (r < 0)
 		return mg_resolve_fail(ctx, r, "target", e->target, err);
-	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+	if (!S_ISDIR(stx.stx_mode) && !S_ISREG(stx.stx_mode))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
 			       "target %s is a %s; only directories and regular files can be mount "
 			       "targets",
-			       t->resolved, mg_file_type_name(st.st_mode));
-	t->fmt = st.st_mode & S_IFMT;
+			       t->resolved, mg_file_type_name(stx.stx_mode));
+	t->fmt = stx.stx_mode & S_IFMT;
+	t->mnt_id = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
 	t->fd = TAKE_FD(fd);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #define MG_TARGET_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "context.h"
@@ -17,6 +18,7 @@ struct mg_target {
 	char resolved[PATH_MAX]; /* in-root path that was (or would be) used */
 	mode_t fmt;              /* S_IFDIR or S_IFREG (what it is or would be) */
 	unsigned created;        /* path components created (or that would be) */
+	uint64_t mnt_id;         /* of the mount fd is on; 0 when the kernel gives none */
 };
 
 /* Opens (and, if asked, creates) the target of entry `idx`. Creations are

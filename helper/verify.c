@@ -2,6 +2,7 @@
 #include "verify.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -10,6 +11,7 @@
 #include "escape.h"
 #include "mntopts.h"
 #include "mountinfo.h"
+#include "pathset.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -46,7 +48,7 @@ static bool inside_root(const struct mg_ctx *ctx, const char *p)
 				      (p[ctx->root_len] == '/' || p[ctx->root_len] == '\0'));
 }
 
-static int check_flags(const struct mg_entry *e, struct libmnt_fs *fs, struct mg_error *err)
+static int check_flags(const struct mg_entry *e, unsigned long flags, struct mg_error *err)
 {
 	struct mg_mntopts want;
 	mg_entry_attrs(e, &want);
@@ -60,11 +62,6 @@ static int check_flags(const struct mg_entry *e, struct libmnt_fs *fs, struct mg
 		{ MOUNT_ATTR_NODIRATIME, MS_NODIRATIME, "nodiratime" },
 		{ MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW, "nosymfollow" },
 	};
-	unsigned long flags = 0;
-	const char *vfs = mnt_fs_get_vfs_options(fs);
-	if (vfs && mnt_optstr_get_flags(vfs, &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP)) < 0)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, EINVAL,
-			       "cannot parse the mount's options '%s'", vfs);
 	for (size_t i = 0; i < ARRAY_SIZE(bits); i++) {
 		bool on = (flags & bits[i].ms) != 0;
 		if (((want.attr_set & bits[i].attr) && !on) || ((want.attr_clr & bits[i].attr) && on))
@@ -77,112 +74,141 @@ static int check_flags(const struct mg_entry *e, struct libmnt_fs *fs, struct mg
 	return 0;
 }
 
-int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const struct mg_run *run,
-		  struct libmnt_table *before, struct mg_error *err)
+struct check {
+	const struct mg_ctx *ctx;
+	const struct mg_plan *plan;
+	const struct mg_run *run;
+	const struct mg_idset *before;
+	struct by_id *ours; /* sorted by mount id */
+	size_t nours, found;
+	/* In-root path of each recursive entry's mount -> the index in `ours`
+	 * of the one that decides for submounts copied beneath it. */
+	struct mg_pathset covers;
+};
+
+/* Of two recursive entries over the same submount, the later kind decides
+ * (a writable exception over a read-only path), then the newer mount. */
+static bool decides_over(const struct check *c, size_t k, size_t than)
 {
-	struct libmnt_table *after = NULL;
-	struct libmnt_iter *it = NULL;
-	struct mg_idset old = { 0 };
+	const struct mg_entry *a = &c->plan->entries[c->ours[k].entry];
+	const struct mg_entry *b = &c->plan->entries[c->ours[than].entry];
+	return a->kind > b->kind || (a->kind == b->kind && k > than);
+}
+
+static int add_covers(struct check *c)
+{
+	for (size_t k = 0; k < c->nours; k++) {
+		const struct mg_entry *e = &c->plan->entries[c->ours[k].entry];
+		const char *rel = c->run->res[c->ours[k].entry].resolved;
+		size_t prev;
+		if (c->ours[k].extra || !mg_entry_recursive(e) || !rel)
+			continue;
+		if (mg_pathset_get(&c->covers, rel, strlen(rel), &prev) && !decides_over(c, k, prev))
+			continue;
+		if (mg_pathset_put(&c->covers, rel, k) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The entry whose recursive copy put a new mount at host path `path` there:
+ * the deciding one among those mounted on an ancestor of it. O(depth). */
+static const struct mg_entry *covering_entry(const struct check *c, const char *path)
+{
+	const struct mg_ctx *ctx = c->ctx;
+	size_t rl = ctx->root_len == 1 ? 0 : ctx->root_len;
+	size_t best = SIZE_MAX, k;
+	if (!inside_root(ctx, path))
+		return NULL;
+	const char *rel = path + rl;
+	for (size_t len = strlen(rel); len > 1;) {
+		while (len > 0 && rel[len - 1] != '/')
+			len--;
+		if (len > 1)
+			len--; /* the ancestor without its trailing slash */
+		if (len == 0 || (len == 1 && rel[0] == '/'))
+			break; /* "/" itself is never a target */
+		if (mg_pathset_get(&c->covers, rel, len, &k) && (best == SIZE_MAX || decides_over(c, k, best)))
+			best = k;
+	}
+	return best == SIZE_MAX ? NULL : &c->plan->entries[c->ours[best].entry];
+}
+
+static int check_line(const struct mg_mountinfo_line *m, void *arg, struct mg_error *err)
+{
+	struct check *c = arg;
+	const struct mg_plan *plan = c->plan;
+	struct by_id key = { m->id, 0, false };
+	char shown[PATH_MAX * 2];
+	int r;
+
+	struct by_id *mine = bsearch(&key, c->ours, c->nours, sizeof(*c->ours), cmp_by_id);
+	if (mine) {
+		const struct mg_entry *e = &plan->entries[mine->entry];
+		const char *rel = c->run->res[mine->entry].resolved;
+		c->found++;
+		if (!rel || !at_root_path(c->ctx, m->path, rel, mine->extra)) {
+			mg_escape_for_display(m->path, shown, sizeof(shown));
+			r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
+				    "entry '%s' is mounted at %s, not where it was put", e->name, shown);
+			mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
+			return r;
+		}
+		r = mine->extra ? 0 : check_flags(e, m->flags, err);
+		if (r < 0)
+			mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
+		return r;
+	}
+	if (mg_idset_has(c->before, m->id))
+		return 0;
+	/* A new mount we did not make directly: only the submounts a
+	 * recursive bind copied (rbind, read-only, writable), beneath its
+	 * target, are expected; a read-only copy must be read-only all the
+	 * way down. */
+	const struct mg_entry *cover = covering_entry(c, m->path);
+	if (!cover) {
+		mg_escape_for_display(m->path, shown, sizeof(shown));
+		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
+			       "an unexpected new mount appeared at %s (id %llu)", shown,
+			       (unsigned long long)m->id);
+	}
+	struct mg_mntopts want;
+	mg_entry_attrs(cover, &want);
+	if ((want.attr_set & MOUNT_ATTR_RDONLY) && !(m->flags & MS_RDONLY)) {
+		mg_escape_for_display(m->path, shown, sizeof(shown));
+		r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, 0,
+			    "submount %s of read-only entry '%s' is not read-only", shown, cover->name);
+		mg_error_set_entry(err, mg_entry_file(plan, cover), cover->line, cover->name);
+		return r;
+	}
+	return 0;
+}
+
+int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const struct mg_run *run,
+		  const struct mg_idset *before, struct mg_error *err)
+{
 	_cleanup_free_ struct by_id *ours = calloc(plan->n + run->nextra + 1, sizeof(*ours));
-	size_t nours = 0;
+	struct check c = { .ctx = ctx, .plan = plan, .run = run, .before = before, .ours = ours };
 	int r;
 
 	if (!ours)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
 	for (size_t i = 0; i < plan->n; i++)
 		if (run->res[i].status == MG_ST_MOUNTED)
-			ours[nours++] = (struct by_id){ run->res[i].mnt_id, i, false };
+			ours[c.nours++] = (struct by_id){ run->res[i].mnt_id, i, false };
 	for (size_t i = 0; i < run->nextra; i++)
-		ours[nours++] = (struct by_id){ run->extra[i].id, run->extra[i].entry, true };
-	qsort(ours, nours, sizeof(*ours), cmp_by_id);
+		ours[c.nours++] = (struct by_id){ run->extra[i].id, run->extra[i].entry, true };
+	qsort(ours, c.nours, sizeof(*ours), cmp_by_id);
 
-	r = mg_idset_from_table(before, &old);
-	if (r < 0) {
-		mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, -r, "out of memory");
-		goto out;
-	}
-	r = mg_mountinfo_read(&ctx->proc, &after, err);
+	r = add_covers(&c);
 	if (r < 0)
-		goto out;
-	it = mnt_new_iter(MNT_ITER_FORWARD);
-	if (!it) {
-		r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
-		goto out;
-	}
-	size_t found = 0;
-	struct libmnt_fs *fs;
-	while (mnt_table_next_fs(after, it, &fs) == 0) {
-		struct by_id key = { (uint64_t)mnt_fs_get_id(fs), 0 };
-		const char *path = mnt_fs_get_target(fs);
-		char shown[PATH_MAX * 2];
-		if (!path)
-			path = "";
-		struct by_id *mine = bsearch(&key, ours, nours, sizeof(*ours), cmp_by_id);
-		if (mine) {
-			const struct mg_entry *e = &plan->entries[mine->entry];
-			const char *rel = run->res[mine->entry].resolved;
-			found++;
-			if (!rel || !at_root_path(ctx, path, rel, mine->extra)) {
-				mg_escape_for_display(path, shown, sizeof(shown));
-				r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
-					    "entry '%s' is mounted at %s, not where it was put", e->name,
-					    shown);
-				mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
-				goto out;
-			}
-			r = mine->extra ? 0 : check_flags(e, fs, err);
-			if (r < 0) {
-				mg_error_set_entry(err, mg_entry_file(plan, e), e->line, e->name);
-				goto out;
-			}
-			continue;
-		}
-		if (mg_idset_has(&old, key.id))
-			continue;
-		/* A new mount we did not make directly: only the submounts a
-		 * recursive bind copied (rbind, read-only, writable), beneath
-		 * its target, are expected; a read-only copy must be read-only
-		 * all the way down. The newest covering entry decides. */
-		const struct mg_entry *cover = NULL;
-		for (size_t k = 0; k < nours; k++) {
-			const struct mg_entry *e = &plan->entries[ours[k].entry];
-			if (!ours[k].extra && mg_entry_recursive(e) && inside_root(ctx, path) &&
-			    at_root_path(ctx, path, run->res[ours[k].entry].resolved, true) &&
-			    (!cover || e->kind >= cover->kind))
-				cover = e;
-		}
-		if (cover) {
-			struct mg_mntopts want;
-			unsigned long flags = 0;
-			const char *vfs = mnt_fs_get_vfs_options(fs);
-			mg_entry_attrs(cover, &want);
-			if ((want.attr_set & MOUNT_ATTR_RDONLY) &&
-			    (!vfs || mnt_optstr_get_flags(vfs, &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP)) < 0 ||
-			     !(flags & MS_RDONLY))) {
-				mg_escape_for_display(path, shown, sizeof(shown));
-				r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, 0,
-					    "submount %s of read-only entry '%s' is not read-only", shown,
-					    cover->name);
-				mg_error_set_entry(err, mg_entry_file(plan, cover), cover->line, cover->name);
-				goto out;
-			}
-		}
-		if (!cover) {
-			mg_escape_for_display(path, shown, sizeof(shown));
-			r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
-				    "an unexpected new mount appeared at %s (id %llu)", shown,
-				    (unsigned long long)key.id);
-			goto out;
-		}
-	}
-	if (found != nours)
+		r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, -r, "out of memory");
+	else
+		r = mg_mountinfo_each(&ctx->proc, check_line, &c, err);
+	if (r == 0 && c.found != c.nours)
 		r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
-			    "%zu of this run's %zu mounts are missing from mountinfo", nours - found,
-			    nours);
-out:
-	mnt_free_iter(it);
-	if (after)
-		mnt_unref_table(after);
-	mg_idset_free(&old);
+			    "%zu of this run's %zu mounts are missing from mountinfo",
+			    c.nours - c.found, c.nours);
+	mg_pathset_free(&c.covers);
 	return r;
 }
