@@ -54,6 +54,19 @@ int mg_caps_limit_for_apply(bool need_create, struct mg_error *err)
 	return set_caps(caps, need_create ? 4 : 3, true, err);
 }
 
+int mg_caps_limit_for_exec(bool need_create, struct mg_error *err)
+{
+	/* CAP_SYS_ADMIN: unshare, pivot_root, the root bind and remount;
+	 * CAP_SETPCAP: the final drop empties the bounding set. The last slot
+	 * is CAP_DAC_OVERRIDE, for the child's creating lists only. */
+	int caps[5] = { CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SYS_CHROOT, CAP_DAC_READ_SEARCH,
+			CAP_DAC_OVERRIDE };
+	if (!mg_caps_have_sys_admin())
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
+			       "CAP_SYS_ADMIN is needed to mount (run as root)");
+	return set_caps(caps, need_create ? 5 : 4, true, err);
+}
+
 int mg_caps_drop_all(struct mg_error *err)
 {
 	return set_caps(NULL, 0, false, err);

@@ -14,6 +14,11 @@
  * rootfs owned by another uid). */
 int mg_caps_limit_for_apply(bool need_create, struct mg_error *err);
 
+/* What `exec` holds until the command runs: apply's set (the applying child
+ * reduces itself further) plus CAP_SYS_CHROOT for the MS_MOVE + chroot
+ * fallback of the root switch. Same failure as mg_caps_limit_for_apply. */
+int mg_caps_limit_for_exec(bool need_create, struct mg_error *err);
+
 /* Drops every capability from every set. */
 int mg_caps_drop_all(struct mg_error *err);
 

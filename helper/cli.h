@@ -28,6 +28,7 @@ struct cli {
 	bool unshare;            /* exec --unshare: a private mount namespace first */
 	char **exec_argv;        /* exec: CMD ARGS after "--", NULL-terminated (points into argv) */
 	char **exec_envp;        /* exec: the caller's environment, copied before hygiene clears it */
+	mode_t exec_umask;       /* exec: the caller's umask, for the command */
 	/* apply, plan, exec: --bind SRC DST ... in argv order (cli_mounts.h) */
 	struct mg_cli_mount *mounts;
 	size_t nmounts;

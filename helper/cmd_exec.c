@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,6 +140,7 @@ static int run_command(const struct cli *cli)
 		return MG_EXIT_FAILED;
 	}
 	environ = cli->exec_envp;
+	umask(cli->exec_umask); /* the caller's, which main()'s hygiene replaced */
 	/* Searched on the caller's PATH, now inside the new root (glibc's
 	 * default path when it has none), as env(1) and bwrap do. */
 	execvp(cli->exec_argv[0], cli->exec_argv);
@@ -157,7 +159,10 @@ int mg_cmd_exec(const struct cli *cli)
 	int code;
 
 	mg_plan_init(&plan);
-	if (mg_plan_load(cli, &plan, &err) < 0 || prepare(cli, &ctx, &err) < 0) {
+	/* From here on, only what this process and its applying child need:
+	 * not root's full set until the command runs. */
+	if (mg_plan_load(cli, &plan, &err) < 0 ||
+	    mg_caps_limit_for_exec(mg_plan_creates(&plan), &err) < 0 || prepare(cli, &ctx, &err) < 0) {
 		/* Only reports: err is set, nothing is touched. */
 		code = mg_apply_plan_run(cli, &plan, &err, stderr, MG_REPORT_ON_FAILURE);
 		goto out;

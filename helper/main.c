@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 	/* exec hands the caller's environment to its command: keep a copy. */
 	if (strcmp(cli.command, "exec") == 0) {
 		cli.exec_envp = mg_environ_copy();
+		cli.exec_umask = umask(022);
+		umask(cli.exec_umask);
 		if (!cli.exec_envp) {
 			mg_log(LOG_ERR, "setup: %s", strerror(ENOMEM));
 			return MG_EXIT_FAILED;

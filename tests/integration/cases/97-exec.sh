@@ -115,6 +115,19 @@ case_exec_environment_reaches_cmd() {
 	expect_out "var=hello-exec path=/nowhere:/bin"
 }
 
+# The caller's umask reaches CMD (mount-guard itself runs with 022).
+case_exec_umask_reaches_cmd() {
+	exec_tree || return 1
+	exec_conf ""
+	local saved
+	saved=$(umask)
+	umask 0027
+	mgexec --unshare -- sh -c 'echo "umask=$(umask)"'
+	umask "$saved"
+	expect_rc 0 || return 1
+	expect_out "umask=0027"
+}
+
 case_exec_missing_command_unshare() {
 	exec_tree || return 1
 	exec_conf ""
