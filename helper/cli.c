@@ -263,10 +263,15 @@ static int check_command(struct cli *c)
 		mg_log(LOG_ERR, "--policy is for serve and plan --as-uid, not %s", c->command);
 		return -EINVAL;
 	}
-	if (strcmp(c->command, "policy") == 0)
+	if (strcmp(c->command, "policy") == 0) {
+		if (c->root || c->config || c->preset || c->json || c->unshare) {
+			mg_log(LOG_ERR, "policy check takes FILE (and --draft) only");
+			return -EINVAL;
+		}
 		return 0;
+	}
 	if (strcmp(c->command, "serve") == 0) {
-		if (c->fd < 0 || c->root || c->config || c->preset || c->json) {
+		if (c->fd < 0 || c->root || c->config || c->preset || c->json || c->unshare) {
 			mg_log(LOG_ERR, "serve takes --fd N (and --policy FILE) only");
 			return -EINVAL;
 		}
@@ -274,7 +279,8 @@ static int check_command(struct cli *c)
 	}
 	if (plan_as) {
 		/* plan --as-uid UID: explains the policy only. */
-		if (c->as_uid < 0 || c->root || c->config || c->preset || c->nmounts || c->json) {
+		if (c->as_uid < 0 || c->root || c->config || c->preset || c->nmounts || c->json ||
+		    c->unshare) {
 			mg_log(LOG_ERR, "plan --as-uid UID [--as-gid GID] [--policy FILE] explains the "
 					"policy only: no --root, --config, --preset, --json or mount arguments");
 			return -EINVAL;

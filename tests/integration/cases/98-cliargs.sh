@@ -196,7 +196,13 @@ case_cliargs_options_per_command() {
 	cliargs_refused 2 "--policy is for serve and plan --as-uid, not apply" \
 		apply --root "$ROOT" --tmpfs /a --policy /dev/null || return 1
 	cliargs_refused 2 "teardown takes --root DIR (and --json) only" teardown --root "$ROOT" --unshare || return 1
-	cliargs_refused 2 "--unshare is for exec only" apply --root "$ROOT" --tmpfs /a --unshare
+	cliargs_refused 2 "--unshare is for exec only" apply --root "$ROOT" --tmpfs /a --unshare || return 1
+	# Commands that would ignore an option refuse it instead.
+	cliargs_refused 2 "policy check takes FILE (and --draft) only" policy check /dev/null --root "$ROOT" || return 1
+	cliargs_refused 2 "policy check takes FILE (and --draft) only" policy check /dev/null --json || return 1
+	cliargs_refused 2 "policy check takes FILE (and --draft) only" policy check /dev/null --config /dev/null || return 1
+	cliargs_refused 2 "serve takes --fd N (and --policy FILE) only" serve --fd 3 --unshare || return 1
+	cliargs_refused 2 "explains the policy only" plan --as-uid 1000 --unshare
 }
 
 case_cliargs_name_taken_by_config() {
