@@ -200,10 +200,39 @@ static int ensure_dir(const struct mg_ctx *ctx, const char *path, size_t idx,
 	return TAKE_FD(fd);
 }
 
+/* Resolves a target and, when the kernel itself proves where it landed,
+ * names it as well. openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
+ * succeeds only for a path that crosses no symlink and never climbs above
+ * the root (a rename or mount racing the walk makes it retry, never answer
+ * wrong): the in-root path is then the written one, lexically normalised,
+ * and the readlink of self/fd/N (a d_path for every entry of a long list) is
+ * not needed. Any other path resolves again as configured and is named by
+ * readlink. The end-of-run mountinfo check compares every mount with this
+ * name either way. */
+static int resolve_target(const struct mg_ctx *ctx, const char *path, char *resolved,
+			  size_t size, bool *named)
+{
+	*named = false;
+	if (ctx->resolver != MG_RESOLVER_OPENAT2)
+		return mg_resolve(ctx->resolver, ctx->root_fd, path, ctx->resolve_flags);
+	int fd = mg_resolve_openat2(ctx->root_fd, path, ctx->resolve_flags | MG_RESOLVE_NO_SYMLINKS);
+	if (fd >= 0) {
+		*named = mg_path_lexical(path, resolved, size) == 0;
+		return fd;
+	}
+	/* A missing component or a file where a directory belongs, reached
+	 * without a symlink or a `..` above the root: the configured
+	 * resolution takes the same steps to the same answer. */
+	if ((ctx->resolve_flags & MG_RESOLVE_NO_SYMLINKS) || fd == -ENOENT || fd == -ENOTDIR)
+		return fd;
+	return mg_resolve(ctx->resolver, ctx->root_fd, path, ctx->resolve_flags);
+}
+
 int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t idx,
 		   struct mg_undo *undo, struct mg_target *t, struct mg_error *err)
 {
-	_cleanup_close_ int fd = mg_resolve(ctx->resolver, ctx->root_fd, e->target, ctx->resolve_flags);
+	bool named;
+	_cleanup_close_ int fd = resolve_target(ctx, e->target, t->resolved, sizeof(t->resolved), &named);
 	_cleanup_close_ int pfd = -1;
 	struct statx stx;
 	int r;
@@ -211,7 +240,8 @@ int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t id
 	t->fd = -1;
 	t->mnt_id = 0;
 	t->created = 0;
-	t->resolved[0] = '\0';
+	if (!named)
+		t->resolved[0] = '\0';
 	if (fd == -ENOENT && e->create != MG_CREATE_NO) {
 		char norm[PATH_MAX], presolved[PATH_MAX];
 		if (has_dotdot(e->target))
@@ -242,6 +272,7 @@ int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t id
 				  err);
 		if (fd < 0)
 			return fd;
+		named = false; /* made through the parent's fd: readlink names it */
 	}
 	if (fd < 0)
 		return mg_resolve_fail(ctx, fd, "target", e->target, err);
@@ -249,7 +280,7 @@ int mg_target_open(const struct mg_ctx *ctx, const struct mg_entry *e, size_t id
 	 * must differ from) in one call. */
 	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_MNT_ID, &stx) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_RESOLVE, errno, "statx target");
-	r = mg_in_root_path(ctx, fd, t->resolved, sizeof(t->resolved));
+	r = named ? 0 : mg_in_root_path(ctx, fd, t->resolved, sizeof(t->resolved));
 	if (r < 0)
 		return mg_resolve_fail(ctx, r, "target", e->target, err);
 	if (!S_ISDIR(stx.stx_mode) && !S_ISREG(stx.stx_mode))
