@@ -52,6 +52,10 @@ MG=${MG_BIN:-$BUILD/mount-guard}
 ENOSYS=${MG_ENOSYS:-$BUILD/tests/mg-enosys}
 CLIENT=${MG_CLIENT:-$BUILD/tests/mg-client}
 RAW=$BUILD/bench/raw_mount
+# MG_BASE: another mount-guard binary (the one before a change), measured as
+# tool mg-base on the oci and bind workloads, interleaved with the others.
+MG_BASE=${MG_BASE:-}
+BASE_TOOL=${MG_BASE:+mg-base}
 TIMER=$BUILD/bench/mg_time
 mount -t tmpfs -o size=2g,mode=0755 mgbench "$WORK"
 T=$WORK/tmpl   # templates and mount lists per workload
@@ -85,7 +89,7 @@ DEPTH_REPS=$((REPS * 2))
 RAWDATA=$OUT/raw.tsv # workload tool rep ns maxrss_kib rc
 : >"$RAWDATA"
 echo "== machine: $(nproc) CPUs, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-echo "== mount-guard: $MG"
+echo "== mount-guard: $MG${MG_BASE:+ (mg-base: $MG_BASE)}"
 
 # ---- workload generators: each writes $T/$w/{tmpl/,raw.list,mg.conf,mg.args,bwrap.args,mount8.sh}
 # Paths in lists, args and scripts use the literal rootfs path $R.
@@ -239,6 +243,7 @@ measure() { # workload tool rep
 	raw) args=("$RAW" "$d/raw.list") ;;
 	mg) mapfile -t args <"$d/mg.args"; args=("$MG" apply --root "$R" "${args[@]}") ;;
 	mg-enosys) mapfile -t args <"$d/mg.args"; args=("$ENOSYS" "$MG" apply --root "$R" "${args[@]}") ;;
+	mg-base) mapfile -t args <"$d/mg.args"; args=("$MG_BASE" apply --root "$R" "${args[@]}") ;;
 	bwrap) mapfile -t args <"$d/bwrap.args"; args=(bwrap "${args[@]}" true) ;;
 	mount8) args=(sh "$d/mount8.sh") ;;
 	mg-serve) args=("$CLIENT" --helper "$WORK/mghelper" --root "$R" --mount "$(cat "$d/client.arg")") ;;
@@ -279,13 +284,13 @@ for D in $DS; do gen_depth "$D"; done
 
 START=$(date +%s)
 echo "== measuring (reps: $REPS; N=10000: $REPS_BIG, no bwrap; depth: $DEPTH_REPS; mount(8) script up to N=$SCRIPT_MAX_N)"
-run_workload oci "$REPS" raw mg bwrap mount8
+run_workload oci "$REPS" raw mg $BASE_TOOL bwrap mount8
 for n in $NS; do
-	tools="raw mg bwrap"
+	tools="raw mg $BASE_TOOL bwrap"
 	reps=$REPS
 	# bubblewrap refuses more than 9000 arguments (MAX_ARGS, --args included):
 	# at most 2999 binds, so none at N = 10000.
-	[ "$n" -ge 10000 ] && reps=$REPS_BIG && tools="raw mg"
+	[ "$n" -ge 10000 ] && reps=$REPS_BIG && tools="raw mg $BASE_TOOL"
 	[ "$n" -le "$SCRIPT_MAX_N" ] && tools="$tools mount8"
 	run_workload "binds$n" "$reps" $tools
 done
@@ -350,10 +355,10 @@ cat "$REPORT"
 # ---- plot -------------------------------------------------------------------
 awk -F'\t' '$1 ~ /^binds/ { print $3 "\t" $2 "\t" $4 }' "$OUT/medians.tsv" | sort -k2,2 -k1,1n >"$OUT/binds.dat"
 plot=""
-for tool in raw mg bwrap mount8; do
+for tool in raw mg mg-base bwrap mount8; do
 	awk -v t="$tool" -F'\t' '$2 == t { print $1 "\t" $3 }' "$OUT/binds.dat" >"$OUT/binds-$tool.dat"
 	[ -s "$OUT/binds-$tool.dat" ] || continue
-	case $tool in raw) title="raw mount(2) baseline" ;; mg) title="mount-guard apply" ;; bwrap) title="bubblewrap" ;; mount8) title="mount(8) per line" ;; esac
+	case $tool in raw) title="raw mount(2) baseline" ;; mg) title="mount-guard apply" ;; mg-base) title="mount-guard apply (MG_BASE)" ;; bwrap) title="bubblewrap" ;; mount8) title="mount(8) per line" ;; esac
 	plot="$plot${plot:+, }'$OUT/binds-$tool.dat' using 1:2 with linespoints lw 2 title '$title'"
 done
 gnuplot <<GP
