@@ -96,8 +96,8 @@ e_err() { H_ERRS+=("${2:-any}"$'\t'"$1"); }
 e_check() { local d=$1; shift; H_CHECKS+=("$d"$'\t'"$*"); }
 e_mounted() { e_check "a ${2:-} mount at $1" "_is_mounted_as '$1' '${2:-}'"; }
 e_not_mounted() { e_check "no mount at $1" "! h_is_mounted '$ROOT$1'"; }
-e_empty() { e_check "$1 exists and reads empty" "[ -e '$ROOT$1' ] && [ -z \"\$(cat '$ROOT$1')\" ]"; }
-e_content() { e_check "$1 reads '$2'" "[ \"\$(cat '$ROOT$1')\" = '$2' ]"; }
+e_empty() { e_check "$1 is a regular file and reads empty" "[ -f '$ROOT$1' ] && [ -z \"\$(timeout 5 cat '$ROOT$1')\" ]"; }
+e_content() { e_check "$1 reads '$2'" "[ \"\$(timeout 5 cat '$ROOT$1')\" = '$2' ]"; }
 # access(2) with W_OK reports EROFS for root without writing anything: safe
 # to ask of /proc/sysrq-trigger.
 e_nowrite() { e_check "$1 exists and is not writable" "[ -e '$ROOT$1' ] && [ ! -w '$ROOT$1' ]"; }

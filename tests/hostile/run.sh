@@ -6,7 +6,7 @@
 # host's mounts, once per backend and per symlink mode it declares.
 #
 #   run.sh [--wrap CMD] [--label L] [--both-backends BUILD_DIR]
-#          [--stub naive|refuse-all] [CASE...]
+#          [--stub naive|naive-liar|refuse-all] [CASE...]
 #
 # MG_BIN (default build/mount-guard) is the binary under test. --wrap runs
 # it under CMD (BUILD_DIR/tests/mg-enosys: the openat2 fallback walk and the
@@ -17,8 +17,10 @@
 # --stub runs the corpus against a stand-in instead of mount-guard, to show
 # that the corpus can fail: tools/naive-mg.sh (a path-string mounter that
 # follows every symlink, masks with /dev/null, like the runtimes of the
-# CVEs) or tools/refuse-all.sh (refuses everything). Each FAIL there is the
-# corpus catching it.
+# CVEs; naive-liar: the same, but it then claims a refusal, exit 3, so only
+# the checks of mountinfo, the tree and the sentinel can catch it) or
+# tools/refuse-all.sh (refuses everything). Each FAIL there is the corpus
+# catching it.
 #
 # Prints "ok"/"FAIL" per case, backend and mode (a case in known-failures
 # is still a FAIL, with the bug named), "hostile: GROUP: N/M" per group,
@@ -39,7 +41,7 @@ while [ $# -gt 0 ]; do
 	--both-backends) BOTH=$2; shift 2 ;;
 	--stub) STUB=$2; shift 2 ;;
 	--inner) INNER=$2 MODE=$3; shift 3 ;;
-	-h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,/^set -u/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
 	*) break ;;
 	esac
 done
@@ -96,6 +98,7 @@ BACKENDS=()
 case "$STUB" in
 "") ;;
 naive) MG_BIN=$HERE/tools/naive-mg.sh MG_BACKEND=new-api ;;
+naive-liar) MG_BIN=$HERE/tools/naive-mg.sh MG_BACKEND=new-api NAIVE_EXIT=3; export NAIVE_EXIT ;;
 refuse-all) MG_BIN=$HERE/tools/refuse-all.sh MG_BACKEND=new-api ;;
 *) echo "unknown stub $STUB"; echo "0 passed, 1 failed"; exit 2 ;;
 esac
@@ -158,8 +161,10 @@ for c in "${cases[@]}"; do
 		bl=${b%%|*} bw=${b#*|}
 		for m in $modes; do
 			GT[$g]=$((${GT[$g]:-0} + 1))
+			# mount-guard gets 60 s, the whole case 180 s: a FIFO opened
+			# by mistake (or a stand-in that hangs) cannot stall the corpus.
 			out=$(MG_WRAP="timeout -k 5 60 $bw" MG_BACKEND=${MG_BACKEND:-} \
-				unshare -m --propagation private "$HERE/run.sh" --inner "$c" "$m" 2>&1)
+				timeout -k 5 180 unshare -m --propagation private "$HERE/run.sh" --inner "$c" "$m" 2>&1)
 			rc=$?
 			why=$(known_bug "$c" "$m" "$bl")
 			if [ $rc -eq 0 ]; then

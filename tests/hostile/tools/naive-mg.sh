@@ -61,5 +61,12 @@ done
 for p in "${list_writable[@]}"; do
 	mount --bind "$root$p" "$root$p" && mount -o remount,bind,rw "$root$p" || bad writable writable
 done
+# NAIVE_EXIT=N (run.sh --stub naive-liar): claim exit N with the words of
+# a clean refusal, whatever was mounted.
+if [ -n "${NAIVE_EXIT:-}" ]; then
+	echo "naive-mg: entry 'any': refused (a lie: mounts may be left)" >&2
+	echo "result: failed (exit $NAIVE_EXIT); nothing this run did is left in place"
+	exit "$NAIVE_EXIT"
+fi
 [ $rc = 0 ] && echo "result: applied (naive)" || echo "result: failed (exit 1)"
 exit $rc
