@@ -210,6 +210,46 @@ static int remount_one(const struct mg_ctx *ctx, int mnt_fd, const struct mg_mnt
 	return r < 0 ? r : mount_via_fd_dir(ctx, -1, NULL, mnt_fd, ms, NULL);
 }
 
+/* The mounts of the namespace as remount_submounts needs them: id, parent
+ * and mount point (offsets into one string arena), from one streaming read. */
+struct mount_list {
+	struct listed {
+		uint64_t id, parent;
+		size_t path; /* offset into names */
+	} *m;
+	size_t n, cap;
+	char *names;
+	size_t len, names_cap;
+};
+
+static int list_add(const struct mg_mountinfo_line *l, void *arg, struct mg_error *err)
+{
+	struct mount_list *ml = arg;
+	size_t plen = strlen(l->path) + 1;
+	if (ml->n == ml->cap) {
+		size_t cap = ml->cap ? ml->cap * 2 : 64;
+		struct listed *nm = realloc(ml->m, cap * sizeof(*nm));
+		if (!nm)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+		ml->m = nm;
+		ml->cap = cap;
+	}
+	if (ml->names_cap - ml->len < plen) {
+		size_t cap = ml->names_cap ? ml->names_cap * 2 : 4096;
+		while (cap - ml->len < plen)
+			cap *= 2;
+		char *nn = realloc(ml->names, cap);
+		if (!nn)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+		ml->names = nn;
+		ml->names_cap = cap;
+	}
+	memcpy(ml->names + ml->len, l->path, plen);
+	ml->m[ml->n++] = (struct listed){ l->id, l->parent, ml->len };
+	ml->len += plen;
+	return 0;
+}
+
 /* Without mount_setattr(AT_RECURSIVE) every submount of a recursive bind
  * needs its own remount. They are found in mountinfo (children of the new
  * mount, then theirs), each reached by its in-root path with symlinks
@@ -217,16 +257,13 @@ static int remount_one(const struct mg_ctx *ctx, int mnt_fd, const struct mg_mnt
 static int remount_submounts(const struct mg_ctx *ctx, uint64_t top, const struct mg_mntopts *o,
 			     struct mg_error *err)
 {
-	struct libmnt_table *tb = NULL;
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct mount_list ml = { 0 };
 	_cleanup_free_ uint64_t *ids = NULL;
 	size_t n = 1, cap = 16;
 	int r;
 
-	if (!it)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
 	ids = malloc(cap * sizeof(*ids));
-	r = ids ? mg_mountinfo_read(&ctx->proc, &tb, err)
+	r = ids ? mg_mountinfo_each(&ctx->proc, list_add, &ml, err)
 		: mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
 	if (r < 0)
 		goto out;
@@ -235,10 +272,8 @@ static int remount_submounts(const struct mg_ctx *ctx, uint64_t top, const struc
 	 * may break that, so sweep until nothing new is found. */
 	for (bool grew = true; grew;) {
 		grew = false;
-		struct libmnt_fs *fs;
-		mnt_reset_iter(it, MNT_ITER_FORWARD);
-		while (mnt_table_next_fs(tb, it, &fs) == 0) {
-			uint64_t id = (uint64_t)mnt_fs_get_id(fs), parent = (uint64_t)mnt_fs_get_parent_id(fs);
+		for (size_t k = 0; k < ml.n; k++) {
+			uint64_t id = ml.m[k].id, parent = ml.m[k].parent;
 			bool have_parent = false, have_self = false;
 			for (size_t i = 0; i < n; i++) {
 				have_parent |= ids[i] == parent;
@@ -246,9 +281,9 @@ static int remount_submounts(const struct mg_ctx *ctx, uint64_t top, const struc
 			}
 			if (!have_parent || have_self)
 				continue;
-			const char *path = mnt_fs_get_target(fs);
+			const char *path = ml.names + ml.m[k].path;
 			uint64_t got;
-			if (!path || strncmp(path, ctx->root_path, ctx->root_len) != 0) {
+			if (strncmp(path, ctx->root_path, ctx->root_len) != 0) {
 				r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_MOUNT, EXDEV,
 					    "a submount of the bind is outside the root");
 				goto out;
@@ -270,7 +305,7 @@ static int remount_submounts(const struct mg_ctx *ctx, uint64_t top, const struc
 				goto out;
 			}
 			if (n == cap) {
-				uint64_t *ni = realloc(ids, cap * 2 * sizeof(*ids));
+				uint64_t *ni = realloc(ids, cap * 2 * sizeof(*ni));
 				if (!ni) {
 					r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
 					goto out;
@@ -284,9 +319,8 @@ static int remount_submounts(const struct mg_ctx *ctx, uint64_t top, const struc
 	}
 	r = 0;
 out:
-	mnt_free_iter(it);
-	if (tb)
-		mnt_unref_table(tb);
+	free(ml.m);
+	free(ml.names);
 	return r;
 }
 
