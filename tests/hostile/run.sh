@@ -80,9 +80,14 @@ if [ -n "$INNER" ]; then
 	rc=$?
 	for c in "${H_CLEANUP[@]}"; do eval "$c"; done
 	cd /
-	umount -R "$ROOT" 2>/dev/null
-	umount -R "$T/host" 2>/dev/null
-	# Never across a mount: a bind gone wrong must not take host files along.
+	# Every mount beneath $T, deepest first (umount -R needs a mount point
+	# at its argument, and $ROOT is none), then the files, never across a
+	# mount that is still there: a bind gone wrong must not take host files
+	# along.
+	for _ in 1 2 3; do
+		MI_T=$T/ awk 'index($5, ENVIRON["MI_T"]) == 1 { print length($5), $5 }' /proc/self/mountinfo |
+			sort -rn | cut -d' ' -f2- | while IFS= read -r m; do umount -l "$(printf '%b' "$m")" 2>/dev/null; done
+	done
 	rm -rf --one-file-system "$T" 2>/dev/null
 	exit $rc
 fi
