@@ -52,6 +52,9 @@ SYSRQ=/proc/sysrq-trigger
 # /proc/1), sysfs, or sys (a bind of /proc/sys, real procfs magic, wrong
 # root).
 host_proc() { H_HOSTPROC=$1; }
+# host_fd N HOSTPATH: mount-guard starts with fd N open on HOSTPATH (a
+# descriptor leaked by its caller, as runc leaked one in CVE-2024-21626).
+host_fd() { H_HOSTFD=$1 H_HOSTFD_PATH=$2; }
 # h_cleanup CMD: run CMD when the case is over (a helper process to end).
 h_cleanup() { H_CLEANUP+=("$1"); }
 
@@ -124,7 +127,7 @@ _is_mounted_as() { # in-root path, fstype or ''
 
 # ---- running one case (inside its namespace) --------------------------------
 h_reset() {
-	H_BUILD_BAD=0 H_OPTS= H_MOUNTS= H_MASKED= H_RO= H_RW= H_HOSTPROC=
+	H_BUILD_BAD=0 H_HOSTFD= H_HOSTFD_PATH= H_OPTS= H_MOUNTS= H_MASKED= H_RO= H_RW= H_HOSTPROC=
 	H_WANT_IN= H_WANT_REF= H_WANT_FB=
 	H_ERRS=() H_CHECKS=() H_CLEANUP=() H_HOSTSAME=(/proc/sys/kernel/core_pattern)
 }
@@ -157,7 +160,13 @@ h_run() {
 	sys) mount --bind /proc/sys /proc ;;
 	*) echo "  unknown host_proc $H_HOSTPROC"; return 1 ;;
 	esac
-	no_lsan apply
+	if [ -n "$H_HOSTFD" ]; then
+		eval "exec $H_HOSTFD<\"\$H_HOSTFD_PATH\"" || { echo "  cannot open fd $H_HOSTFD"; return 1; }
+		no_lsan apply
+		eval "exec $H_HOSTFD<&-"
+	else
+		no_lsan apply
+	fi
 	[ -n "$H_HOSTPROC" ] && umount /proc
 	[ "$RC" = "$want" ] || { hfail "expected exit $want (symlinks = $mode), got $RC"; rc_ok=0; }
 	local e m t
@@ -174,8 +183,9 @@ h_run() {
 	elif [ "$want" != 0 ]; then
 		[ "$(snapshot)" = "$snap" ] || { hfail "mountinfo changed on a failed run:"; diff <(printf '%s\n' "$snap") <(snapshot) | sed 's/^/    /'; }
 		[ "$(tree_state)" = "$tree" ] || { hfail "the rootfs tree changed on a failed run:"; diff <(printf '%s\n' "$tree") <(tree_state) | sed 's/^/    /'; }
-		# Which entry failed, or (before any entry) which setup step.
-		printf '%s' "$STDERR" | grep -qE "entry '|: setup: " || hfail "stderr names neither the entry nor the setup step"
+		# Which entry failed, or (before any entry) which setup step, or
+		# (exit 2) which line of the configuration.
+		printf '%s' "$STDERR" | grep -qE "entry '|: setup: |\.conf:[0-9]+: config: " || hfail "stderr names neither the entry, the setup step nor the config line"
 		if [ "$RC" = 1 ] || [ "$RC" = 3 ]; then
 			printf '%s' "$STDOUT" | grep -qF "nothing this run did is left in place" || hfail "stdout does not say nothing is left"
 		fi
