@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* mountinfo, read once through the verified procfs and parsed by libmount
- * (it unescapes \040 and friends; commas in paths are not escaped at all, so
- * no hand-written parser gets this right). */
+/* mountinfo, read through the verified procfs. Two readers: a libmount table
+ * of the whole namespace (teardown, the mount tree), and a streaming reader
+ * for apply's checks that keeps nothing but what its callback keeps. The
+ * fields are split on spaces, which the kernel escapes in paths (with tab,
+ * newline and backslash, as \ooo); commas are not escaped, so the mount
+ * point is never split on them, and only the per-mount options (which
+ * hold no path) are. */
 #ifndef MG_MOUNTINFO_H
 #define MG_MOUNTINFO_H
 
