@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The mount tree at and beneath a directory, from this mount namespace's
- * mountinfo (parsed by libmount, which unescapes \040, \012 and friends),
- * linked by mount id and parent id: path prefixes alone cannot tell an
- * overmount from its victim, nor a mount beneath a directory from one
- * beneath a sibling whose name starts the same. For `show` and for apply's
- * summary. */
+ * mountinfo, linked by mount id and parent id: path prefixes alone cannot
+ * tell an overmount from its victim, nor a mount beneath a directory from
+ * one beneath a sibling whose name starts the same. For `show` and for
+ * apply's summary. One streaming read keeps only the mounts at or beneath
+ * the root (and the one the root lies in): a namespace of 10,000 mounts
+ * costs nothing when the root holds ten. */
 #ifndef MG_MOUNT_TREE_H
 #define MG_MOUNT_TREE_H
 
-#include <libmount.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,23 +17,22 @@
 #include "mg_error.h"
 #include "procfs.h"
 
-struct mg_mount_node {
-	struct libmnt_fs *fs; /* owned by the tree's table */
-	uint64_t id, parent;
-	size_t first_child, nchildren; /* into the tree's `children` */
-};
+struct mg_mount_node;  /* mount_tree.c */
+struct mg_mount_walk;  /* mount_tree.c */
+struct mg_text_block;  /* mount_tree.c */
 
 struct mg_mount_tree {
-	struct libmnt_table *tb;
-	struct mg_mount_node *nodes; /* every mount of the namespace, mountinfo order */
-	size_t n;
-	size_t *children; /* node indices, grouped by parent, each group in mountinfo order */
-	size_t *tops;     /* the mounts shown at the top: the bottom of the stack at the root
-			   * when it is a mount point, else the mounts right beneath it */
+	struct mg_mount_node *nodes; /* the mounts kept, mountinfo order */
+	size_t n, cap;
+	struct mg_text_block *text; /* their strings */
+	uint32_t *children; /* node indices, grouped by parent, each group in mountinfo order */
+	uint32_t *tops;     /* the mounts shown at the top: the bottom of the stack at the root
+			     * when it is a mount point, else the mounts right beneath it */
 	size_t ntops;
 	size_t nshown;      /* mounts at and beneath the root */
 	bool root_is_mount; /* the root is itself a mount point */
 	const char *root;   /* the root as the kernel names it (mountinfo's spelling) */
+	size_t root_len;
 	/* Room for a walk, taken when the tree is read so that printing
 	 * cannot fail half-way. */
 	struct mg_mount_walk *walk_stack;

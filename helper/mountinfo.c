@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "mountinfo.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,51 +41,88 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The next space-separated field of a mountinfo line, NUL-terminated in
- * place; NULL when the line ends first. */
-static char *next_field(char **cursor)
+/* libmount's field separators (tab_parse.c): a run of spaces and tabs. */
+static bool is_sep(char c)
 {
-	char *f = *cursor;
-	if (!f || !*f)
-		return NULL;
-	char *sp = strchr(f, ' ');
-	if (sp) {
-		*sp = '\0';
-		*cursor = sp + 1;
-	} else {
-		*cursor = NULL;
-	}
-	return f;
+	return c == ' ' || c == '\t';
 }
 
+static char *skip_sep(char *p)
+{
+	while (is_sep(*p))
+		p++;
+	return p;
+}
+
+static char *field_end(char *p)
+{
+	return p + strcspn(p, " \t");
+}
+
+/* The field at *cursor, NUL-terminated in place; *cursor moves on to the
+ * next one. NULL when the field is empty (the line ended). */
+static char *take_field(char **cursor)
+{
+	char *f = *cursor, *e = field_end(f);
+	*cursor = skip_sep(e); /* before the separator is overwritten */
+	*e = '\0';
+	return e == f ? NULL : f;
+}
+
+/* A decimal number and nothing else (strtoull costs more than the rest
+ * of a line: four of them per line, 10,000 lines). */
 static bool parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-	if (!isdigit((unsigned char)*s))
+	uint64_t v = 0;
+	if (!*s)
 		return false;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return false;
+	for (; *s; s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
 	*out = v;
 	return true;
 }
 
-/* The kernel's mangle of mount points (seq_path_root with " \t\n\\"): each
- * such byte as a backslash and three octal digits. Undone in place. */
-static void unescape_octal(char *s)
+static bool parse_devno(const char *s, unsigned int *major, unsigned int *minor)
 {
+	uint64_t a, b;
+	const char *colon = strchr(s, ':');
+	char tmp[24];
+	if (!colon || (size_t)(colon - s) >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, (size_t)(colon - s));
+	tmp[colon - s] = '\0';
+	if (!parse_u64(tmp, &a) || !parse_u64(colon + 1, &b) || a > UINT_MAX || b > UINT_MAX)
+		return false;
+	*major = (unsigned int)a;
+	*minor = (unsigned int)b;
+	return true;
+}
+
+/* The kernel's mangle (seq_path_root and seq_escape with " \t\n\\") writes
+ * each such byte as a backslash and three octal digits. Undone in place,
+ * byte for byte as libmount's unmangle() does it, so that the mount tree
+ * prints what it printed when libmount parsed mountinfo. */
+static void unmangle(char *s)
+{
+#define IS_OCTAL(c) (((c) & ~7) == '0')
+	s = strchr(s, '\\');
+	if (!s)
+		return; /* the common case: nothing escaped */
 	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
+	while (*s) {
+		if (s[0] == '\\' && IS_OCTAL(s[1]) && IS_OCTAL(s[2]) && IS_OCTAL(s[3])) {
+			*w++ = (char)(64 * (s[1] & 7) + 8 * (s[2] & 7) + (s[3] & 7));
+			s += 4;
 		} else {
-			*w++ = *r;
+			*w++ = *s++;
 		}
 	}
 	*w = '\0';
+#undef IS_OCTAL
 }
 
 /* Per-mount options as show_mnt_opts() writes them: ro|rw, then the flags
@@ -93,37 +131,90 @@ static unsigned long vfs_flags(const char *opts)
 {
 	static const struct {
 		const char *name;
+		size_t len;
 		unsigned long ms;
 	} words[] = {
-		{ "ro", MS_RDONLY },	     { "nosuid", MS_NOSUID },	{ "nodev", MS_NODEV },
-		{ "noexec", MS_NOEXEC },     { "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME },
-		{ "relatime", MS_RELATIME }, { "nosymfollow", 256 /* MS_NOSYMFOLLOW */ },
+#define W(s, ms) { s, sizeof(s) - 1, ms }
+		W("ro", MS_RDONLY),	    W("nosuid", MS_NOSUID),	W("nodev", MS_NODEV),
+		W("noexec", MS_NOEXEC),	    W("noatime", MS_NOATIME),	W("nodiratime", MS_NODIRATIME),
+		W("relatime", MS_RELATIME), W("nosymfollow", 256 /* MS_NOSYMFOLLOW */),
+#undef W
 	};
 	unsigned long flags = 0;
-	while (*opts) {
-		size_t len = strcspn(opts, ",");
+	for (;;) {
+		const char *end = strchrnul(opts, ',');
+		size_t len = (size_t)(end - opts);
 		for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-			if (strlen(words[i].name) == len && memcmp(words[i].name, opts, len) == 0)
+			if (words[i].len == len && memcmp(words[i].name, opts, len) == 0)
 				flags |= words[i].ms;
-		opts += len;
-		if (*opts == ',')
-			opts++;
+		if (!*end)
+			return flags;
+		opts = end + 1;
 	}
+}
+
+/* The optional fields ("shared:N master:N propagate_from:N unbindable"), as
+ * libmount's mnt_fs_get_propagation() reads them. */
+static unsigned long propagation(const char *fields)
+{
+	unsigned long flags = 0;
+	if (strstr(fields, "shared:"))
+		flags |= MS_SHARED;
+	if (strstr(fields, "master:"))
+		flags |= MS_SLAVE;
+	if (strstr(fields, "unbindable"))
+		flags |= MS_UNBINDABLE;
 	return flags;
 }
 
-/* id parent major:minor root mount-point options [optional...] - type source super */
+/* id parent major:minor root mount-point options [optional...] - type source super,
+ * field by field as libmount's mnt_parse_mountinfo_line() takes them (an
+ * empty source shows as two spaces). */
 static int parse_line(char *line, struct mg_mountinfo_line *m)
 {
-	char *cursor = line;
-	char *id = next_field(&cursor), *parent = next_field(&cursor), *devno = next_field(&cursor);
-	char *root = next_field(&cursor), *path = next_field(&cursor), *opts = next_field(&cursor);
-	if (!id || !parent || !devno || !root || !path || !opts || !parse_u64(id, &m->id) ||
-	    !parse_u64(parent, &m->parent) || path[0] != '/')
+	char *s = line;
+	char *id = take_field(&s), *parent = take_field(&s), *devno = take_field(&s);
+	char *root = take_field(&s), *path = take_field(&s);
+	if (!id || !parent || !devno || !root || !path || !parse_u64(id, &m->id) ||
+	    !parse_u64(parent, &m->parent) || !parse_devno(devno, &m->major, &m->minor) ||
+	    path[0] != '/')
 		return -EBADMSG;
-	unescape_octal(path);
+
+	/* The options end at a separator; the optional fields, if any, run
+	 * from there to " - ". */
+	char *opts = s, *end = field_end(s), *dash = strstr(end, " - ");
+	if (end == opts || !dash)
+		return -EBADMSG;
+	*end = '\0';
+	*dash = '\0';
+	m->propagation = dash > end + 1 ? propagation(end + 1) : 0;
+
+	s = skip_sep(dash + 3);
+	char *fstype = s;
+	end = field_end(s);
+	if (end == fstype || !*end)
+		return -EBADMSG;
+	bool no_source = end[0] == ' ' && end[1] == ' ';
+	s = skip_sep(end);
+	*end = '\0';
+	char *source = no_source ? end : take_field(&s);
+	char *super = take_field(&s);
+	if (!source || !super)
+		return -EBADMSG;
+
+	unmangle(root);
+	unmangle(path);
+	unmangle(opts);
+	unmangle(fstype);
+	unmangle(source);
+	unmangle(super);
+	m->root = root;
 	m->path = path;
+	m->options = opts;
 	m->flags = vfs_flags(opts);
+	m->fstype = fstype;
+	m->source = source;
+	m->fs_options = super;
 	return 0;
 }
 

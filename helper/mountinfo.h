@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mountinfo, read through the verified procfs. Two readers: a libmount table
- * of the whole namespace (teardown, the mount tree), and a streaming reader
- * for apply's checks that keeps nothing but what its callback keeps. The
- * fields are split on spaces, which the kernel escapes in paths (with tab,
- * newline and backslash, as \ooo); commas are not escaped, so the mount
+ * of the whole namespace (teardown), and a streaming reader for apply's
+ * checks and the mount tree that keeps nothing but what its callback keeps. The
+ * fields are split on spaces and tabs, which the kernel escapes in paths
+ * (with newline and backslash, as \ooo); commas are not escaped, so the mount
  * point is never split on them, and only the per-mount options (which
  * hold no path) are. */
 #ifndef MG_MOUNTINFO_H
@@ -24,15 +24,24 @@ struct mg_idset {
 /* Parses self/mountinfo of the verified procfs into a new table. */
 int mg_mountinfo_read(const struct mg_procfs *proc, struct libmnt_table **out, struct mg_error *err);
 
-/* One mountinfo line, as the streaming reader hands it over: the fields the
- * end-of-run check uses. `path` is unescaped (the kernel writes space, tab,
- * newline and backslash as \ooo; nothing else, not even a comma) and valid
+/* One mountinfo line, as the streaming reader hands it over. Every field
+ * but the optional ones is unescaped as libmount unescapes it (a backslash
+ * and three octal digits is one byte; the kernel writes space, tab, newline
+ * and backslash so, and nothing else, not even a comma), so that what `show`
+ * prints is what it printed when libmount parsed it. The strings are valid
  * until the callback returns. */
 struct mg_mountinfo_line {
 	uint64_t id;
 	uint64_t parent;
-	const char *path;
-	unsigned long flags; /* MS_RDONLY, MS_NOSUID, ... of the per-mount options */
+	unsigned int major, minor; /* st_dev of the filesystem */
+	const char *root;	   /* the directory of the filesystem mounted here */
+	const char *path;	   /* the mount point */
+	const char *options;	   /* per-mount options as written: "ro,nosuid,..." */
+	unsigned long flags;	   /* MS_RDONLY, MS_NOSUID, ... of `options` */
+	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_UNBINDABLE; none: private */
+	const char *fstype;
+	const char *source;	/* "" when the kernel wrote none */
+	const char *fs_options; /* the super block's options */
 };
 typedef int (*mg_mountinfo_fn)(const struct mg_mountinfo_line *m, void *arg, struct mg_error *err);
 /* Reads self/mountinfo of the verified procfs once, line by line, without
