@@ -189,11 +189,19 @@ static int check_target(const struct mg_entry *e, const struct mg_target *t, mod
 			       "%s target %s goes through a symlink (to %s); %s mounts only on real "
 			       "directories",
 			       mg_fstype_name(e->type), e->target, t->resolved, mg_fstype_name(e->type));
-	/* Nothing but a verified procfs may end up on /proc. */
-	if (strcmp(t->resolved, "/proc") == 0 && (e->kind != MG_KIND_MOUNT || e->type != MG_FS_PROC))
+	/* Nothing but a verified procfs may end up on /proc: judged by where
+	 * the target resolved to and by how it was written, so that a
+	 * symlinked /proc cannot move an entry meant for /proc (a volume, a
+	 * mask of a procfs file) onto a directory of the image's choosing
+	 * (runc CVE-2019-19921, CVE-2023-27561). */
+	bool written_ok = mg_path_lexical(e->target, norm, sizeof(norm)) == 0;
+	bool proc_entry = e->kind == MG_KIND_MOUNT && e->type == MG_FS_PROC;
+	if (!proc_entry && (strcmp(t->resolved, "/proc") == 0 || (written_ok && strcmp(norm, "/proc") == 0)))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
 			       "only a procfs may be mounted on /proc, not %s", mg_entry_type_name(e));
-	if (strncmp(t->resolved, "/proc/", 6) == 0 && t->fd >= 0) {
+	bool under_proc = strncmp(t->resolved, "/proc/", 6) == 0 ||
+			  (written_ok && strncmp(norm, "/proc/", 6) == 0);
+	if (under_proc && t->fd >= 0) {
 		unsigned long magic = 0;
 		if (mg_fd_fs_magic(t->fd, &magic) < 0 || magic != PROC_SUPER_MAGIC)
 			return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,

@@ -66,6 +66,9 @@ if build "$top/build"; then
 	# the root while mount-guard (0 escapes allowed) and a naive path-string
 	# mounter (must escape: the harness proves it can see one) work, on
 	# both backends.
+	# The hostile-rootfs corpus: named cases grouped by the CVE they model,
+	# as is and under mg-enosys, in both symlink modes where they differ.
+	step "hostile" "$top/tests/hostile/run.sh" --both-backends "$top/build"
 	step "race" "$top/tests/race/run.sh" --attempts "${MG_RACE_ATTEMPTS:-500}" "$top/build"
 	# Man pages (mandoc lint, groff warnings, every option and key
 	# documented), systemd-analyze verify and a run of the example units.
@@ -81,6 +84,7 @@ if [ $quick = 0 ]; then
 		step "asan/integration/new-api" env MG_BIN="$top/build-asan/mount-guard" "$it" --label asan-new-api
 		step "asan/integration/enosys" env MG_BIN="$top/build-asan/mount-guard" "$it" --label asan-enosys \
 			--wrap "$top/build-asan/tests/mg-enosys"
+		step "hostile-asan" "$top/tests/hostile/run.sh" --label asan --both-backends "$top/build-asan"
 		unset ASAN_OPTIONS UBSAN_OPTIONS
 	fi
 	if [ -x "$top/build/mount-guard" ]; then
