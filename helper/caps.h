@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Capabilities (libcap-ng). The set and the reason for each member are in
- * SECURITY.md. */
+/* Capabilities, by capget/capset and prctl: read once, then only what
+ * changes is changed (caps.c). The set and the reason for each member are
+ * in SECURITY.md. */
 #ifndef MG_CAPS_H
 #define MG_CAPS_H
 
