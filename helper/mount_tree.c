@@ -18,9 +18,11 @@
 
 struct mg_mount_node {
 	uint64_t id, parent;
-	/* target, source, fsroot, fstype, options, fs_options: one after the
-	 * other, each NUL-terminated, in the tree's text blocks */
-	const char *text;
+	/* In the tree's text blocks: the target, and source, fsroot, fstype,
+	 * options and fs_options one after the other, each NUL-terminated.
+	 * The latter are shared with the mount before when they are the same
+	 * (the binds of one filesystem): 10,000 binds keep 0.8 MB less. */
+	const char *target, *rest;
 	uint32_t up; /* the parent's index; NONE when it is not kept */
 	uint32_t first_child, nchildren; /* into the tree's `children` */
 	uint32_t propagation;		 /* MS_SHARED, MS_SLAVE, MS_UNBINDABLE */
@@ -32,9 +34,9 @@ struct fields {
 
 static void fields_of(const struct mg_mount_tree *t, uint32_t i, struct fields *f)
 {
-	const char *p = t->nodes[i].text;
-	const char **out[] = { &f->target, &f->source, &f->fsroot, &f->fstype, &f->options,
-			       &f->fs_options };
+	const char *p = t->nodes[i].rest;
+	const char **out[] = { &f->source, &f->fsroot, &f->fstype, &f->options, &f->fs_options };
+	f->target = t->nodes[i].target;
 	for (size_t k = 0; k < ARRAY_SIZE(out); k++) {
 		*out[k] = p;
 		p += strlen(p) + 1;
@@ -43,7 +45,7 @@ static void fields_of(const struct mg_mount_tree *t, uint32_t i, struct fields *
 
 static const char *target_of(const struct mg_mount_tree *t, uint32_t i)
 {
-	return t->nodes[i].text;
+	return t->nodes[i].target;
 }
 
 /* The strings live in blocks that are never moved (no realloc of
@@ -117,6 +119,7 @@ static bool system_root(unsigned int major, unsigned int minor, char *buf, size_
 struct reader {
 	struct mg_mount_tree *t;
 	uint64_t root_id;
+	size_t rest_len; /* of the last mount kept */
 };
 
 /* Keeps a mount at or beneath the root, and the one the root lies in (its
@@ -141,16 +144,24 @@ static int keep(const struct mg_mountinfo_line *m, void *arg, struct mg_error *e
 	const char *source = m->source;
 	if (strcmp(source, "/dev/root") == 0 && system_root(m->major, m->minor, dev, sizeof(dev)))
 		source = dev;
-	const char *f[] = { m->path, source, m->root, m->fstype, m->options, m->fs_options };
-	size_t len[ARRAY_SIZE(f)], total = 0;
+	const char *f[] = { source, m->root, m->fstype, m->options, m->fs_options };
+	size_t len[ARRAY_SIZE(f)], total = 0, tlen = strlen(m->path) + 1;
 	for (size_t k = 0; k < ARRAY_SIZE(f); k++)
 		total += len[k] = strlen(f[k]) + 1;
-	char *p = text_alloc(t, total);
+	const struct mg_mount_node *prev = t->n ? &t->nodes[t->n - 1] : NULL;
+	bool shared = prev && rd->rest_len == total;
+	for (size_t k = 0, at = 0; shared && k < ARRAY_SIZE(f); at += len[k++])
+		shared = memcmp(prev->rest + at, f[k], len[k]) == 0;
+	char *p = text_alloc(t, tlen + (shared ? 0 : total));
 	if (!p)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
-	t->nodes[t->n++] = (struct mg_mount_node){ .id = m->id, .parent = m->parent, .text = p,
+	memcpy(p, m->path, tlen);
+	t->nodes[t->n++] = (struct mg_mount_node){ .id = m->id, .parent = m->parent, .target = p,
+						   .rest = shared ? prev->rest : p + tlen,
 						   .propagation = (uint32_t)m->propagation };
-	for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
+	rd->rest_len = total;
+	p += tlen;
+	for (size_t k = 0; !shared && k < ARRAY_SIZE(f); k++) {
 		memcpy(p, f[k], len[k]);
 		p += len[k];
 	}
