@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Capabilities, by capget/capset and prctl: read once, then only what
- * changes is changed (caps.c). The set and the reason for each member are
- * in SECURITY.md. */
+/* Capabilities (libcap-ng). The set and the reason for each member are in
+ * SECURITY.md. */
 #ifndef MG_CAPS_H
 #define MG_CAPS_H
 
