@@ -170,7 +170,7 @@ static unsigned long propagation(const char *fields)
 /* id parent major:minor root mount-point options [optional...] - type source super,
  * field by field as libmount's mnt_parse_mountinfo_line() takes them (an
  * empty source shows as two spaces). */
-static int parse_line(char *line, struct mg_mountinfo_line *m)
+int mg_mountinfo_parse_line(char *line, struct mg_mountinfo_line *m)
 {
 	char *s = line;
 	char *id = take_field(&s), *parent = take_field(&s), *devno = take_field(&s);
@@ -249,7 +249,7 @@ int mg_mountinfo_each(const struct mg_procfs *proc, mg_mountinfo_fn fn, void *ar
 		while ((nl = memchr(line, '\n', len - (size_t)(line - buf)))) {
 			struct mg_mountinfo_line m;
 			*nl = '\0';
-			if (memchr(line, '\0', (size_t)(nl - line)) || parse_line(line, &m) < 0)
+			if (memchr(line, '\0', (size_t)(nl - line)) || mg_mountinfo_parse_line(line, &m) < 0)
 				return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, EBADMSG,
 					       "cannot parse a mountinfo line");
 			r = fn(&m, arg, err);

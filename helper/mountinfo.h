@@ -51,6 +51,11 @@ typedef int (*mg_mountinfo_fn)(const struct mg_mountinfo_line *m, void *arg, str
  * parse fails the read; a negative return of `fn` stops it. */
 int mg_mountinfo_each(const struct mg_procfs *proc, mg_mountinfo_fn fn, void *arg,
 		      struct mg_error *err);
+/* Parses one line (no newline, NUL-terminated) in place into *m, whose
+ * strings then point into `line`: what mg_mountinfo_each does per line, for
+ * the unit tests and the differential fuzz harness against libmount.
+ * -EBADMSG for a line that is not mountinfo. */
+int mg_mountinfo_parse_line(char *line, struct mg_mountinfo_line *m);
 /* The ids of every mount, from one streaming read. */
 int mg_idset_read(const struct mg_procfs *proc, struct mg_idset *set, struct mg_error *err);
 bool mg_idset_has(const struct mg_idset *set, uint64_t id);
