@@ -29,7 +29,7 @@ fi
 h=""
 for l in "$dir"/hostile*.log; do
 	[ -f "$l" ] || continue
-	h+=$(sed -n 's/^hostile cases: /  /p' "$l" | tail -n 1)
+	h+=" $(basename "$l" .log):$(sed -n 's/^hostile cases: / /p' "$l" | tail -n 1);"
 done
 echo "hostile:${h:- not run}"
 # Live-process checks: the live_* integration cases, per pass.
