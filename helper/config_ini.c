@@ -33,8 +33,18 @@ struct parse_ctx {
 	bool seen_options;
 	enum section_kind kind;
 	enum mg_kind path_kind; /* for SEC_PATHS: which of [masked], [readonly], [writable] */
-	char *sec_name;
+	/* The section's name for messages: NULL or sec_name_buf. A buffer, not
+	 * a strdup per section: the name is at most MG_NAME_MAX bytes (checked
+	 * before it is copied) or one of the fixed section names. */
+	const char *sec_name;
+	char sec_name_buf[MG_NAME_MAX + 1];
+	/* The section's values: vals[k] is NULL or val_buf[k]. The buffers are
+	 * reused from section to section (grown when a value is longer), so a
+	 * key costs a copy, not a strdup and a free: at 1000 binds that was
+	 * 4000 of each. */
 	char *vals[K__MAX];
+	char *val_buf[K__MAX];
+	size_t val_cap[K__MAX];
 	unsigned lines[K__MAX];
 	bool seen_symlinks;
 	bool seen_sections[MG_KIND__MAX];
@@ -59,13 +69,48 @@ static int cfg_fail(struct parse_ctx *c, unsigned line, const char *entry, const
 static void reset_section(struct parse_ctx *c)
 {
 	for (int i = 0; i < K__MAX; i++) {
-		free(c->vals[i]);
 		c->vals[i] = NULL;
 		c->lines[i] = 0;
 	}
-	free(c->sec_name);
 	c->sec_name = NULL;
 	c->kind = SEC_NONE;
+}
+
+static void free_values(struct parse_ctx *c)
+{
+	for (int i = 0; i < K__MAX; i++) {
+		free(c->val_buf[i]);
+		c->val_buf[i] = c->vals[i] = NULL;
+		c->val_cap[i] = 0;
+	}
+}
+
+/* Copies a value into key k's buffer: 0 or -ENOMEM. */
+static int keep_value(struct parse_ctx *c, enum mount_key k, const char *value)
+{
+	size_t n = strlen(value) + 1;
+	if (n > c->val_cap[k]) {
+		/* inih's lines are short (at most 199 bytes here): one allocation
+		 * a key for the whole file in practice. */
+		size_t cap = n < 256 ? 256 : n;
+		char *b = realloc(c->val_buf[k], cap);
+		if (!b)
+			return -ENOMEM;
+		c->val_buf[k] = b;
+		c->val_cap[k] = cap;
+	}
+	memcpy(c->val_buf[k], value, n);
+	c->vals[k] = c->val_buf[k];
+	return 0;
+}
+
+/* Sets the section's name for messages; len <= MG_NAME_MAX (the caller
+ * checked it). */
+static void set_sec_name(struct parse_ctx *c, const char *name, size_t len)
+{
+	memcpy(c->sec_name_buf, name, len);
+	c->sec_name_buf[len] = '\0';
+	c->sec_name = c->sec_name_buf;
 }
 
 static int decode_path(struct parse_ctx *c, enum mount_key k, char **out)
@@ -100,8 +145,9 @@ static int finish_mount(struct parse_ctx *c)
 		return cfg_fail(c, c->sec_line, c->sec_name,
 				"too many entries (at most %d) or out of memory", MG_MAX_ENTRIES);
 	e->line = c->sec_line;
-	e->name = TAKE_PTR(c->sec_name);
-	c->sec_name = strdup(e->name); /* keep naming the entry in messages below */
+	e->name = strdup(c->sec_name); /* c->sec_name keeps naming it in messages below */
+	if (!e->name)
+		return cfg_fail(c, c->sec_line, c->sec_name, "out of memory");
 
 	if (!c->vals[K_TYPE])
 		return cfg_fail(c, e->line, e->name, "missing required key 'type'");
@@ -146,15 +192,14 @@ static int finish_mount(struct parse_ctx *c)
 		c->stop = true;
 		return r;
 	}
-	if (mg_pathset_has(&c->names, e->name, strlen(e->name))) {
-		for (size_t i = 0; i + 1 < c->plan->n; i++)
-			if (c->plan->entries[i].kind == MG_KIND_MOUNT &&
-			    strcmp(c->plan->entries[i].name, e->name) == 0)
-				return cfg_fail(c, e->line, e->name,
-						"duplicate entry name (first defined at line %u)",
-						c->plan->entries[i].line);
-	}
-	if (mg_pathset_add(&c->names, e->name) < 0)
+	/* The set maps a name to its entry's index: only [mount NAME] entries
+	 * are put in it, the first of a name only (the second stops the parse
+	 * here), so the index is the first definition's. */
+	size_t first;
+	if (mg_pathset_get(&c->names, e->name, strlen(e->name), &first))
+		return cfg_fail(c, e->line, e->name, "duplicate entry name (first defined at line %u)",
+				c->plan->entries[first].line);
+	if (mg_pathset_put(&c->names, e->name, c->plan->n - 1) < 0)
 		return cfg_fail(c, e->line, e->name, "out of memory");
 	return 0;
 }
@@ -168,11 +213,21 @@ static int finish_section(struct parse_ctx *c)
 	return r;
 }
 
-static bool valid_entry_name(const char *s)
+/* [A-Za-z0-9._-]: compared by range, not with strspn over a 65-byte set
+ * (about 480 instructions a name). */
+static bool name_char(unsigned char ch)
 {
-	size_t n = strlen(s);
-	return n > 0 && n <= MG_NAME_MAX &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == '-';
+}
+
+static bool valid_entry_name(const char *s, size_t *len)
+{
+	size_t n = 0;
+	while (s[n] && name_char((unsigned char)s[n]))
+		n++;
+	*len = n;
+	return s[n] == '\0' && n > 0 && n <= MG_NAME_MAX;
 }
 
 static int begin_section(struct parse_ctx *c, const char *section)
@@ -180,6 +235,19 @@ static int begin_section(struct parse_ctx *c, const char *section)
 	if (finish_section(c) < 0)
 		return -EINVAL;
 	c->sec_line = c->in.header_line;
+	/* [mount NAME] first: the common case; no other known name starts
+	 * with "mount ", so the order of the tests does not matter. */
+	if (strncmp(section, "mount ", 6) == 0) {
+		const char *n = section + 6;
+		size_t len;
+		if (!valid_entry_name(n, &len))
+			return cfg_fail(c, c->in.header_line, NULL,
+					"entry name '%s' must be 1-%d characters of [A-Za-z0-9._-]", n,
+					MG_NAME_MAX);
+		set_sec_name(c, n, len);
+		c->kind = SEC_MOUNT;
+		return 0;
+	}
 	if (strcmp(section, "options") == 0) {
 		if (c->seen_options)
 			return cfg_fail(c, c->in.header_line, NULL, "[options] appears twice");
@@ -201,23 +269,9 @@ static int begin_section(struct parse_ctx *c, const char *section)
 		if (c->seen_sections[path_sections[i].kind])
 			return cfg_fail(c, c->in.header_line, NULL, "[%s] appears twice", section);
 		c->seen_sections[path_sections[i].kind] = true;
-		c->sec_name = strdup(section);
-		if (!c->sec_name)
-			return cfg_fail(c, c->in.header_line, NULL, "out of memory");
+		set_sec_name(c, section, strlen(section));
 		c->kind = SEC_PATHS;
 		c->path_kind = path_sections[i].kind;
-		return 0;
-	}
-	if (strncmp(section, "mount ", 6) == 0) {
-		const char *n = section + 6;
-		if (!valid_entry_name(n))
-			return cfg_fail(c, c->in.header_line, NULL,
-					"entry name '%s' must be 1-%d characters of [A-Za-z0-9._-]", n,
-					MG_NAME_MAX);
-		c->sec_name = strdup(n);
-		if (!c->sec_name)
-			return cfg_fail(c, c->in.header_line, NULL, "out of memory");
-		c->kind = SEC_MOUNT;
 		return 0;
 	}
 	return cfg_fail(c, c->in.header_line, NULL,
@@ -279,13 +333,13 @@ static int options_key(struct parse_ctx *c, const char *name, const char *value)
 static int mount_key(struct parse_ctx *c, const char *name, const char *value)
 {
 	for (int k = 0; k < K__MAX; k++) {
-		if (strcmp(name, mount_keys[k]) != 0)
+		/* the first byte first: most misses cost no call */
+		if (name[0] != mount_keys[k][0] || strcmp(name, mount_keys[k]) != 0)
 			continue;
 		if (c->vals[k])
 			return cfg_fail(c, c->in.lineno, c->sec_name,
 					"duplicate key '%s' (first at line %u)", name, c->lines[k]);
-		c->vals[k] = strdup(value);
-		if (!c->vals[k])
+		if (keep_value(c, k, value) < 0)
 			return cfg_fail(c, c->in.lineno, c->sec_name, "out of memory");
 		c->lines[k] = c->in.lineno;
 		return 0;
@@ -359,6 +413,7 @@ int mg_config_parse(const char *name, const char *text, size_t len, struct mg_pl
 	if (!c.stop)
 		finish_section(&c);
 	reset_section(&c);
+	free_values(&c);
 	mg_pathset_free(&c.names);
 	/* inih keeps going after a line it cannot parse, and our reader stops
 	 * at our own first error: an inih error on an earlier line came first. */

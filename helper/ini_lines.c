@@ -17,6 +17,13 @@ static char *refuse(struct mg_ini_lines *l, unsigned line, const char *fmt, ...)
 	return NULL;
 }
 
+/* " \t\r\f\v" (the line has no '\n' and, checked before, no NUL):
+ * compared directly, not with a strchr call a byte. */
+static inline bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
 char *mg_ini_lines_next(struct mg_ini_lines *l, char *str, int num)
 {
 	if (l->err[0])
@@ -41,7 +48,7 @@ char *mg_ini_lines_next(struct mg_ini_lines *l, char *str, int num)
 	if (l->lineno == 1 && linelen >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0)
 		skip = 3;
 	size_t ws = skip;
-	while (ws < linelen && strchr(" \t\r\f\v", start[ws]))
+	while (ws < linelen && is_blank(start[ws]))
 		ws++;
 	bool blank = ws == linelen;
 	bool comment = !blank && (start[ws] == ';' || start[ws] == '#');
@@ -55,7 +62,7 @@ char *mg_ini_lines_next(struct mg_ini_lines *l, char *str, int num)
 	const char *close_br = NULL;
 	if (!blank && !comment && start[skip] == '[')
 		for (size_t k = skip + 1; k < linelen && !close_br; k++) {
-			if (start[k] == ';' && strchr(" \t", start[k - 1]))
+			if (start[k] == ';' && (start[k - 1] == ' ' || start[k - 1] == '\t'))
 				break;
 			if (start[k] == ']')
 				close_br = start + k;
