@@ -4,6 +4,8 @@
  * - New mount API, and a kernel that lets open_tree(OPEN_TREE_CLONE) copy a
  *   detached mount the caller made (6.15+): the tmpfs is never attached
  *   anywhere; masks are clones of it. Nobody else can see or change it.
+ *   (The clone that probes for this is kept mounted on "p" in the tmpfs,
+ *   so that the whole detached tree goes in one unmount.)
  * - Otherwise a bind needs a source attached in our namespace, so the tmpfs
  *   is mounted on a fresh 0700 staging directory in the rootfs root, used,
  *   then detached and the directory removed before verification. Every step
@@ -63,6 +65,16 @@ static int open_detached(struct mg_mask_src *src, struct mg_error *err)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "mask source: open_tree");
 	if (make_sources(mnt, src, err) < 0)
 		return -EIO;
+	/* The probe is a detached mount tree of its own: closing it ends in the
+	 * kernel's synchronize_rcu_expedited (about 0.1 ms here), and closing
+	 * the source later in another. Mounted on a directory of the source
+	 * (never bound: masks bind "d" or "f" only, without submounts), it goes
+	 * in the source's one unmount instead. Where the kernel cannot mount
+	 * on a detached tree (EINVAL), the probe is closed as before; any other
+	 * failure of a mount call is the run's failure, as everywhere. */
+	if (mkdirat(mnt, "p", 0) == 0 && move_mount(probe, "", mnt, "p", MOVE_MOUNT_F_EMPTY_PATH) < 0 &&
+	    errno != EINVAL)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "mask source: move_mount");
 	pick = fspick(mnt, "", FSPICK_EMPTY_PATH | FSPICK_CLOEXEC);
 	if (pick < 0 || fsconfig(pick, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
 	    fsconfig(pick, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0) < 0)
