@@ -44,7 +44,7 @@ struct parse_ctx {
 	 * 4000 of each. */
 	char *vals[K__MAX];
 	char *val_buf[K__MAX];
-	size_t val_cap[K__MAX];
+	size_t val_cap[K__MAX], val_len[K__MAX];
 	unsigned lines[K__MAX];
 	bool seen_symlinks;
 	bool seen_sections[MG_KIND__MAX];
@@ -101,6 +101,7 @@ static int keep_value(struct parse_ctx *c, enum mount_key k, const char *value)
 	}
 	memcpy(c->val_buf[k], value, n);
 	c->vals[k] = c->val_buf[k];
+	c->val_len[k] = n - 1;
 	return 0;
 }
 
@@ -116,9 +117,20 @@ static void set_sec_name(struct parse_ctx *c, const char *name, size_t len)
 static int decode_path(struct parse_ctx *c, enum mount_key k, char **out)
 {
 	const char *why = NULL;
-	size_t len;
+	size_t len = c->val_len[k];
 	_cleanup_free_ char *p = NULL;
-	if (mg_unescape(c->vals[k], &p, &len, &why) < 0 || mg_path_check(p, len, &why) < 0)
+	/* Without a backslash mg_unescape's result is a copy of the value:
+	 * made directly, without its byte-by-byte loop. */
+	if (!memchr(c->vals[k], '\\', len)) {
+		p = malloc(len + 1);
+		if (!p)
+			why = "out of memory"; /* mg_unescape's word for it */
+		else
+			memcpy(p, c->vals[k], len + 1);
+	} else if (mg_unescape(c->vals[k], &p, &len, &why) < 0) {
+		p = NULL;
+	}
+	if (!p || mg_path_check(p, len, &why) < 0)
 		return cfg_fail(c, c->lines[k], c->sec_name, "%s %s", mount_keys[k], why);
 	*out = TAKE_PTR(p);
 	return 0;
