@@ -123,8 +123,16 @@ inner() { # TOOL BACKEND N
 		fi
 		# Take down what this attempt mounted, newest first.
 		if [ -n "$out" ]; then
-			printf '%s\n' "$out" | sed -n 's/^NEW //p' | tac | while IFS= read -r line; do
-				umount -l "$line" 2>/dev/null
+			# Stacked mounts (one path twice) and a lazy unmount that
+			# takes a subtree with it make one pass in mountinfo order
+			# miss some: pass again over what is left, a few times.
+			local pass left
+			for pass in 1 2 3 4 5; do
+				left=$(awk 'NR == FNR { old[$1] = 1; next } !($1 in old) { print $5 }' "$W/ids" /proc/self/mountinfo)
+				[ -n "$left" ] || break
+				printf '%s\n' "$left" | tac | while IFS= read -r line; do
+					umount -l "$(printf '%b' "$line")" 2>/dev/null
+				done
 			done
 			if awk 'NR == FNR { old[$1] = 1; next } !($1 in old) { f = 1 } END { exit !f }' "$W/ids" /proc/self/mountinfo; then
 				harness_err=$((harness_err + 1))
