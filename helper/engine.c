@@ -168,7 +168,9 @@ static int check_target(const struct mg_entry *e, const struct mg_target *t, mod
 {
 	/* Restrictions bind onto whatever the path is: a file or a directory. */
 	bool bind = e->kind != MG_KIND_MOUNT || e->type == MG_FS_BIND || e->type == MG_FS_RBIND;
+	/* The target as written, normalised: once, for the rules below. */
 	char norm[PATH_MAX];
+	bool written_ok = mg_path_lexical(e->target, norm, sizeof(norm)) == 0;
 
 	if (strcmp(t->resolved, "/") == 0)
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
@@ -184,7 +186,7 @@ static int check_target(const struct mg_entry *e, const struct mg_target *t, mod
 	/* proc and sysfs go on real directories only: a symlinked /proc lets
 	 * the rootfs choose where the procfs lands (runc CVE-2019-16884). */
 	if (e->kind == MG_KIND_MOUNT && (e->type == MG_FS_PROC || e->type == MG_FS_SYSFS) &&
-	    (mg_path_lexical(e->target, norm, sizeof(norm)) < 0 || strcmp(norm, t->resolved) != 0))
+	    (!written_ok || strcmp(norm, t->resolved) != 0))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, ELOOP,
 			       "%s target %s goes through a symlink (to %s); %s mounts only on real "
 			       "directories",
@@ -194,7 +196,6 @@ static int check_target(const struct mg_entry *e, const struct mg_target *t, mod
 	 * symlinked /proc cannot move an entry meant for /proc (a volume, a
 	 * mask of a procfs file) onto a directory of the image's choosing
 	 * (runc CVE-2019-19921, CVE-2023-27561). */
-	bool written_ok = mg_path_lexical(e->target, norm, sizeof(norm)) == 0;
 	bool proc_entry = e->kind == MG_KIND_MOUNT && e->type == MG_FS_PROC;
 	if (!proc_entry && (strcmp(t->resolved, "/proc") == 0 || (written_ok && strcmp(norm, "/proc") == 0)))
 		return mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_RESOLVE, 0,
