@@ -23,19 +23,8 @@ build=$(cd "$build" 2>/dev/null && pwd) || { echo "no build directory ${1:-$top/
 pages=(mount-guard.8 mount-guard.conf.5 mount-guard-policy.5)
 export LC_ALL=C.UTF-8 MANWIDTH=80
 
-pass=0 fail=0 failed=()
-check() { # NAME CMD...: runs CMD, which prints what is wrong and returns non-zero
-	local name=$1 out rc
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		pass=$((pass + 1)); echo "ok   $name"
-	else
-		fail=$((fail + 1)); failed+=("$name"); echo "FAIL $name"
-	fi
-	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/    /' | head -40
-}
+CHECK_SHOW=always
+. "$top/tests/lib/check.sh"
 
 tmp=$(mktemp -d /tmp/mg-docs.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

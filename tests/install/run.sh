@@ -22,19 +22,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$HERE/../.." && pwd)
 
-pass=0 fail=0 failed=()
-check() { # NAME CMD...: runs CMD, which prints what is wrong and returns non-zero
-	local name=$1 out rc
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		pass=$((pass + 1)); echo "ok   $name"
-	else
-		fail=$((fail + 1)); failed+=("$name"); echo "FAIL $name"
-		[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/    /' | tail -40
-	fi
-}
+. "$top/tests/lib/check.sh"
 finish() {
 	[ $fail -eq 0 ] || echo "failed [install]: ${failed[*]}"
 	echo "install: $pass passed, $fail failed"
