@@ -29,6 +29,8 @@ add_library(mountguard SHARED
   ${PROJECT_SOURCE_DIR}/common/wire_io.c
   ${PROJECT_SOURCE_DIR}/common/plan.c
   ${PROJECT_SOURCE_DIR}/common/mntopts.c
+  ${PROJECT_SOURCE_DIR}/common/optstr.c
+  ${PROJECT_SOURCE_DIR}/common/optmap.c
   ${PROJECT_SOURCE_DIR}/common/mg_error.c)
 target_include_directories(mountguard
   PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/common> $<INSTALL_INTERFACE:include>)
