@@ -13,28 +13,6 @@
 
 #include "cleanup.h"
 
-int mg_mountinfo_read(const struct mg_procfs *proc, struct libmnt_table **out, struct mg_error *err)
-{
-	int fd = openat(proc->root_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "open self/mountinfo");
-	_cleanup_fclose_ FILE *f = fdopen(fd, "re");
-	if (!f) {
-		close(fd);
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, errno, "fdopen mountinfo");
-	}
-	struct libmnt_table *tb = mnt_new_table();
-	if (!tb)
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "mnt_new_table");
-	int r = mnt_table_parse_stream(tb, f, "mountinfo");
-	if (r < 0) {
-		mnt_unref_table(tb);
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, -r, "cannot parse mountinfo");
-	}
-	*out = tb;
-	return 0;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

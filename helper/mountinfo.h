@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* mountinfo, read through the verified procfs. Two readers: a libmount table
- * of the whole namespace (teardown), and a streaming reader for apply's
- * checks and the mount tree that keeps nothing but what its callback keeps. The
+/* mountinfo, read through the verified procfs by one streaming reader (apply's
+ * checks, the mount tree, teardown) that keeps nothing but what its callback
+ * keeps; its parser is tested differentially against libmount's. The
  * fields are split on spaces and tabs, which the kernel escapes in paths
  * (with newline and backslash, as \ooo); commas are not escaped, so the mount
  * point is never split on them, and only the per-mount options (which
@@ -9,7 +9,6 @@
 #ifndef MG_MOUNTINFO_H
 #define MG_MOUNTINFO_H
 
-#include <libmount.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,9 +19,6 @@ struct mg_idset {
 	uint64_t *ids; /* sorted */
 	size_t n;
 };
-
-/* Parses self/mountinfo of the verified procfs into a new table. */
-int mg_mountinfo_read(const struct mg_procfs *proc, struct libmnt_table **out, struct mg_error *err);
 
 /* One mountinfo line, as the streaming reader hands it over. Every field
  * but the optional ones is unescaped as libmount unescapes it (a backslash

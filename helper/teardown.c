@@ -22,12 +22,12 @@ enum cand_state {
 	C_LEFT, /* still there as far as this pass knows; reason says why */
 };
 
-/* One mount beneath the root in one pass. Strings are borrowed from the
- * pass's table. */
+/* One mount beneath the root in one pass. `rel` and `fstype` share one
+ * allocation, owned by the candidate. */
 struct cand {
 	uint64_t id, parent;
-	const char *rel; /* in-root path */
-	const char *fstype;
+	char *rel; /* in-root path */
+	const char *fstype; /* points into rel's allocation */
 	enum cand_state state;
 	bool unsafe;
 	bool held; /* left only because a mount beneath it is */
@@ -35,16 +35,15 @@ struct cand {
 };
 
 struct pass {
-	struct libmnt_table *tb;
-	struct cand *c; /* table order */
-	size_t n;
+	struct cand *c; /* mountinfo order */
+	size_t n, cap;
 };
 
 static void pass_free(struct pass *p)
 {
+	for (size_t i = 0; i < p->n; i++)
+		free(p->c[i].rel);
 	free(p->c);
-	if (p->tb)
-		mnt_unref_table(p->tb);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -57,34 +56,51 @@ static const char *beneath_root(const struct mg_ctx *ctx, const char *target)
 	return rel[0] == '/' && rel[1] != '\0' ? rel : NULL;
 }
 
+struct pass_reader {
+	const struct mg_ctx *ctx;
+	struct pass *p;
+};
+
+/* mg_mountinfo_each callback: keeps the mounts strictly beneath the root. */
+static int pass_add(const struct mg_mountinfo_line *m, void *arg, struct mg_error *err)
+{
+	struct pass_reader *rd = arg;
+	struct pass *p = rd->p;
+	const char *rel = beneath_root(rd->ctx, m->path);
+	if (!rel)
+		return 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct cand *nc = reallocarray(p->c, cap, sizeof(*nc));
+		if (!nc)
+			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+		p->c = nc;
+		p->cap = cap;
+	}
+	const char *type = m->fstype[0] ? m->fstype : "?";
+	size_t rl = strlen(rel), tl = strlen(type);
+	char *buf = malloc(rl + tl + 2);
+	if (!buf)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
+	memcpy(buf, rel, rl + 1);
+	memcpy(buf + rl + 1, type, tl + 1);
+	p->c[p->n++] = (struct cand){
+		.id = m->id,
+		.parent = m->parent,
+		.rel = buf,
+		.fstype = buf + rl + 1,
+	};
+	return 0;
+}
+
 static int pass_read(const struct mg_ctx *ctx, struct pass *p, struct mg_error *err)
 {
 	memset(p, 0, sizeof(*p));
-	int r = mg_mountinfo_read(&ctx->proc, &p->tb, err);
+	struct pass_reader rd = { .ctx = ctx, .p = p };
+	int r = mg_mountinfo_each(&ctx->proc, pass_add, &rd, err);
 	if (r < 0)
-		return r;
-	p->c = calloc((size_t)mnt_table_get_nents(p->tb) + 1, sizeof(*p->c));
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	if (!p->c || !it) {
-		mnt_free_iter(it);
 		pass_free(p);
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, ENOMEM, "out of memory");
-	}
-	struct libmnt_fs *fs;
-	while (mnt_table_next_fs(p->tb, it, &fs) == 0) {
-		const char *rel = beneath_root(ctx, mnt_fs_get_target(fs));
-		if (!rel)
-			continue;
-		const char *type = mnt_fs_get_fstype(fs);
-		p->c[p->n++] = (struct cand){
-			.id = (uint64_t)mnt_fs_get_id(fs),
-			.parent = (uint64_t)mnt_fs_get_parent_id(fs),
-			.rel = rel,
-			.fstype = type ? type : "?",
-		};
-	}
-	mnt_free_iter(it);
-	return 0;
+	return r;
 }
 
 static void leave(struct cand *c, bool unsafe, const char *fmt, ...)
