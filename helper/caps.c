@@ -4,25 +4,28 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <linux/capability.h>
+#include <sys/prctl.h>
 
 #define MG_CAPNG_SELECT_SETS (CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT)
 
 /* libcap-ng keeps the process's sets in its own state. Reading them
- * (capng_get_caps_process: capget plus a read of /proc/PID/status for the
+ * (capng_get_caps_process: capget plus reads of /proc/PID/status for the
  * bounding and ambient sets) is done once: afterwards every change goes
- * through capng_apply, which leaves that state equal to the process's. */
+ * through capng_apply or, for the bounding set, drop_bounding(), which both
+ * leave that state equal to the process's. */
 static bool loaded;
-/* What the bounding set was last shrunk to (a bit per capability), so that
- * asking for the same set again costs nothing: each
- * capng_apply(CAPNG_SELECT_BOUNDS) is one prctl per capability. */
-static bool bounded;
-static unsigned long long bounding_mask;
+/* The bounding set as the process has it now (a bit per capability). */
+static unsigned long long bounding_now;
 
 static void load(void)
 {
 	if (loaded)
 		return;
 	capng_get_caps_process();
+	bounding_now = 0;
+	for (unsigned i = 0; i < 64; i++)
+		if (capng_have_capability(CAPNG_BOUNDING_SET, i))
+			bounding_now |= 1ULL << i;
 	loaded = true;
 }
 
@@ -32,38 +35,50 @@ bool mg_caps_have_sys_admin(void)
 	return capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN);
 }
 
+/* Shrinks the bounding set to `keep`, one PR_CAPBSET_DROP per capability
+ * that is still in it. capng_apply(CAPNG_SELECT_BOUNDS) would read the
+ * process's sets again and drop every capability outside the set, dropped
+ * or not: each drop commits new credentials (an RCU grace period's worth of
+ * work), 41 of them per call, twice per run. */
+static int drop_bounding(unsigned long long keep)
+{
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned long long bit = 1ULL << i;
+		if (!(bounding_now & bit) || (keep & bit))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0)
+			return -errno;
+		bounding_now &= ~bit;
+	}
+	return 0;
+}
+
 /* Sets every set to `caps` (n entries). The bounding set can only shrink
  * while CAP_SETPCAP is effective, so it is applied first, then the other sets. */
 static int set_caps(const int *caps, int n, bool need_bounding, struct mg_error *err)
 {
 	load();
 	bool setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
-	capng_clear(CAPNG_SELECT_ALL); /* BOTH would leave the ambient set as it was */
+	unsigned long long mask = 0;
 	for (int i = 0; i < n; i++)
-		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, (unsigned)caps[i]);
+		mask |= 1ULL << caps[i];
 	if (!setpcap && need_bounding)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
 			       "CAP_SETPCAP is needed to shrink the bounding set");
 	/* Without CAP_SETPCAP (an unprivileged `plan`) there is nothing in the
 	 * other sets to drop and the bounding set cannot change. */
-	unsigned long long mask = 0;
-	for (int i = 0; i < n; i++)
-		mask |= 1ULL << caps[i];
-	int r = setpcap && !(bounded && bounding_mask == mask) ? capng_apply(CAPNG_SELECT_BOUNDS) : 0;
-	if (r != 0) {
-		loaded = bounded = false; /* the state may be half applied: read it again */
-		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
-			       "cannot shrink the bounding set (capng_apply returned %d)", r);
+	int r = setpcap ? drop_bounding(mask) : 0;
+	if (r < 0) {
+		loaded = false; /* the state may be half applied: read it again */
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, -r, "cannot shrink the bounding set");
 	}
-	if (setpcap) {
-		bounded = true;
-		bounding_mask = mask;
-	}
+	capng_clear(CAPNG_SELECT_ALL); /* BOTH would leave the ambient set as it was */
 	for (int i = 0; i < n; i++)
-		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)caps[i]);
+		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET | CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     (unsigned)caps[i]);
 	r = capng_apply(MG_CAPNG_SELECT_SETS);
 	if (r != 0) {
-		loaded = bounded = false;
+		loaded = false;
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_SETUP, EPERM,
 			       "cannot set capabilities (capng_apply returned %d)", r);
 	}
