@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <libmount.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +11,8 @@
 #include <sys/mount.h>
 
 #include "cleanup.h"
+#include "optmap.h"
+#include "optstr.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -113,19 +114,6 @@ static const struct fsopt_rule *find_rule(enum mg_fstype type, const char *key)
 	return NULL;
 }
 
-static const struct libmnt_optmap *find_in_map(int map_id, const char *name)
-{
-	const struct libmnt_optmap *m = mnt_get_builtin_optmap(map_id);
-	for (; m && m->name; m++) {
-		/* Map names may end in "=" (takes a value) or carry "[=]"; only
-		 * exact flag names matter for the VFS map. */
-		size_t n = strcspn(m->name, "=[");
-		if (strlen(name) == n && strncmp(m->name, name, n) == 0)
-			return m;
-	}
-	return NULL;
-}
-
 static int failf(char *why, size_t whysz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int failf(char *why, size_t whysz, const char *fmt, ...)
 {
@@ -137,9 +125,9 @@ static int failf(char *why, size_t whysz, const char *fmt, ...)
 }
 
 /* Per-mount attributes by MS_* id: the bit, and whether the option with
- * MNT_INVERT (rw, suid, ...) clears it. */
-static int apply_vfs(struct mg_mntopts *o, const char *name, int id, bool invert, char *why,
-		     size_t whysz)
+ * MG_OPTMAP_INVERT (rw, suid, ...) clears it. */
+static int apply_vfs(struct mg_mntopts *o, const char *name, unsigned long id, bool invert,
+		     char *why, size_t whysz)
 {
 	unsigned bit = 0;
 	switch (id) {
@@ -228,17 +216,19 @@ static int add_fsopt(struct mg_mntopts *o, enum mg_fstype type, const char *name
 static int parse_one(struct mg_mntopts *o, enum mg_fstype type, const char *name,
 		     const char *value, char *why, size_t whysz)
 {
-	const struct libmnt_optmap *m = find_in_map(MNT_LINUX_MAP, name);
+	const struct mg_vfsopt *m = mg_optmap_find_vfs(name);
 	if (m) {
+		/* Every VFS flag is MG_OPTMAP_NOVALUE: libmount would not read
+		 * "ro=1" as ro but pass it on as a filesystem option. */
 		if (value)
 			return failf(why, whysz, "option '%s' takes no value", name);
-		return apply_vfs(o, name, m->id, (m->mask & MNT_INVERT) != 0, why, whysz);
+		return apply_vfs(o, name, m->id, (m->flags & MG_OPTMAP_INVERT) != 0, why, whysz);
 	}
 	if (find_rule(type, name))
 		return add_fsopt(o, type, name, value, why, whysz);
 	if (strcmp(name, "defaults") == 0 && !value)
 		return 0;
-	if (find_in_map(MNT_USERSPACE_MAP, name) || strncmp(name, "x-", 2) == 0)
+	if (mg_optmap_is_userspace(name) || strncmp(name, "x-", 2) == 0)
 		return failf(why, whysz,
 			     "option '%s' is a mount(8)/fstab option and means nothing here", name);
 	return failf(why, whysz, "unknown option '%s' for type %s", name, mg_fstype_name(type));
@@ -247,9 +237,9 @@ static int parse_one(struct mg_mntopts *o, enum mg_fstype type, const char *name
 int mg_mntopts_parse(enum mg_fstype type, const char *text, struct mg_mntopts *out, char *why,
 		     size_t whysz)
 {
-	/* libmount stops quietly at an unbalanced quote (`nosuid,ro"` yields
-	 * only nosuid), and no option accepted here needs quoting: refuse
-	 * quotes outright rather than lose an option. */
+	/* The tokeniser, like libmount's, stops quietly at an unbalanced quote
+	 * (`nosuid,ro"` yields only nosuid), and no option accepted here needs
+	 * quoting: refuse quotes outright rather than lose an option. */
 	if (strchr(text, '"'))
 		return failf(why, whysz, "quotes are not allowed in options (no option needs them)");
 	_cleanup_free_ char *copy = strdup(text);
@@ -259,7 +249,7 @@ int mg_mntopts_parse(enum mg_fstype type, const char *text, struct mg_mntopts *o
 	size_t namesz, valuesz;
 	int r;
 
-	while ((r = mnt_optstr_next_option(&cursor, &name, &namesz, &value, &valuesz)) == 0) {
+	while ((r = mg_optstr_next(&cursor, &name, &namesz, &value, &valuesz)) == 0) {
 		char nbuf[128], vbuf[128];
 		if (namesz == 0)
 			return failf(why, whysz, "empty option name");

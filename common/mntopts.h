@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* mount(8)-spelled option strings, tokenised and looked up with libmount's
- * own maps. Every option is either understood or an error: an option that
- * mount-guard would silently drop is a lie to the caller. */
+/* mount(8)-spelled option strings, tokenised and looked up as libmount would
+ * (optstr.c, optmap.c; libmount itself is only the tests' reference). Every
+ * option is either understood or an error: an option that mount-guard would
+ * silently drop is a lie to the caller. */
 #ifndef MG_MNTOPTS_H
 #define MG_MNTOPTS_H
 
