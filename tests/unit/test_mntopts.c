@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests for option strings (common/mntopts.c). */
+/* Unit tests for option strings (common/mntopts.c), and for the tokeniser
+ * and option maps it uses (common/optstr.c, common/optmap.c) against
+ * libmount, which this test alone links: libmount is their reference. */
 #include <check.h>
 #include <errno.h>
+#include <libmount.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 
 #include "mntopts.h"
+#include "optmap.h"
+#include "optstr.h"
 #include "plan.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static int parse(enum mg_fstype t, const char *text, struct mg_mntopts *o, char *why, size_t whysz)
 {
@@ -472,6 +480,297 @@ START_TEST(test_format_attrs)
 }
 END_TEST
 
+/* ---- optmap.c against the libmount installed at build time ---- */
+
+static const struct mg_vfsopt *our_vfs_named(const char *name)
+{
+	for (size_t i = 0; i < mg_optmap_vfs_len; i++)
+		if (strcmp(mg_optmap_vfs[i].name, name) == 0)
+			return &mg_optmap_vfs[i];
+	return NULL;
+}
+
+static const struct libmnt_optmap *their_entry_named(int map, const char *name)
+{
+	for (const struct libmnt_optmap *m = mnt_get_builtin_optmap(map); m && m->name; m++)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
+/* libmount's rule for "takes no value" (mnt_optmap_entry_novalue). */
+static bool their_novalue(const struct libmnt_optmap *m)
+{
+	return !strchr(m->name, '=') && !(m->mask & MNT_PREFIX);
+}
+
+START_TEST(test_optmap_vfs_matches_libmount)
+{
+	const struct libmnt_optmap *m = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+	ck_assert_ptr_nonnull(m);
+	size_t theirs = 0;
+	for (; m->name; m++, theirs++) {
+		const struct mg_vfsopt *o = our_vfs_named(m->name);
+		ck_assert_msg(o, "libmount's MNT_LINUX_MAP has '%s', common/optmap.c does not",
+			      m->name);
+		ck_assert_msg(o->id == (unsigned long)(unsigned)m->id,
+			      "'%s': id %#lx here, %#x in libmount", m->name, o->id, m->id);
+		ck_assert_msg(!!(o->flags & MG_OPTMAP_INVERT) == !!(m->mask & MNT_INVERT),
+			      "'%s': invert bit differs from libmount's", m->name);
+		ck_assert_msg(!!(o->flags & MG_OPTMAP_NOVALUE) == their_novalue(m),
+			      "'%s': value rule differs from libmount's", m->name);
+		ck_assert_msg(mg_optmap_find_vfs(m->name) == o, "'%s': lookup finds another entry",
+			      m->name);
+	}
+	for (size_t i = 0; i < mg_optmap_vfs_len; i++) {
+		ck_assert_msg(their_entry_named(MNT_LINUX_MAP, mg_optmap_vfs[i].name),
+			      "common/optmap.c has '%s', libmount's MNT_LINUX_MAP does not",
+			      mg_optmap_vfs[i].name);
+		ck_assert_msg(our_vfs_named(mg_optmap_vfs[i].name) == &mg_optmap_vfs[i],
+			      "'%s' is in common/optmap.c twice", mg_optmap_vfs[i].name);
+	}
+	ck_assert_uint_eq(theirs, mg_optmap_vfs_len);
+}
+END_TEST
+
+START_TEST(test_optmap_userspace_matches_libmount)
+{
+	const struct libmnt_optmap *m = mnt_get_builtin_optmap(MNT_USERSPACE_MAP);
+	ck_assert_ptr_nonnull(m);
+	size_t theirs = 0;
+	for (; m->name; m++, theirs++) {
+		bool found = false;
+		for (size_t i = 0; i < mg_optmap_userspace_len && !found; i++)
+			found = strcmp(mg_optmap_userspace[i], m->name) == 0;
+		ck_assert_msg(found, "libmount's MNT_USERSPACE_MAP has '%s', common/optmap.c does not",
+			      m->name);
+	}
+	for (size_t i = 0; i < mg_optmap_userspace_len; i++) {
+		ck_assert_msg(their_entry_named(MNT_USERSPACE_MAP, mg_optmap_userspace[i]),
+			      "common/optmap.c has '%s', libmount's MNT_USERSPACE_MAP does not",
+			      mg_optmap_userspace[i]);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(strcmp(mg_optmap_userspace[i], mg_optmap_userspace[j]) != 0,
+				      "'%s' is in common/optmap.c twice", mg_optmap_userspace[i]);
+	}
+	ck_assert_uint_eq(theirs, mg_optmap_userspace_len);
+}
+END_TEST
+
+/* How mntopts.c looked names up while it asked libmount's maps: the map
+ * name up to its first '=' or '[' must equal the whole name. */
+static const struct libmnt_optmap *libmount_lookup(int map, const char *name)
+{
+	for (const struct libmnt_optmap *m = mnt_get_builtin_optmap(map); m && m->name; m++) {
+		size_t n = strcspn(m->name, "=[");
+		if (strlen(name) == n && strncmp(m->name, name, n) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void check_lookup(const char *name)
+{
+	const struct libmnt_optmap *lv = libmount_lookup(MNT_LINUX_MAP, name);
+	const struct mg_vfsopt *ov = mg_optmap_find_vfs(name);
+	ck_assert_msg(!lv == !ov, "'%s': VFS lookup %s here, %s with libmount", name,
+		      ov ? "found" : "not found", lv ? "found" : "not found");
+	if (lv)
+		ck_assert_msg(strcmp(lv->name, ov->name) == 0, "'%s': found '%s', libmount '%s'",
+			      name, ov->name, lv->name);
+	bool lu = libmount_lookup(MNT_USERSPACE_MAP, name) != NULL;
+	ck_assert_msg(lu == mg_optmap_is_userspace(name), "'%s': userspace lookup %d, libmount %d",
+		      name, mg_optmap_is_userspace(name), lu);
+}
+
+START_TEST(test_optmap_lookup_as_before)
+{
+	static const char *const names[] = {
+		"",	    "r",	  "rox",    "RO",	"user",	    "user=",   "user[=]",
+		"users",    "comment",	  "comment=", "loop",	"loop[",    "x-",      "X-",
+		"x-foo",    "X-mount.mkdir", "verity.roothash", "verity", "helper", "defaults",
+		"nosymfollow", "symfollow=", "rbind",  "noatime=", "offset",   "_netdev",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		check_lookup(names[i]);
+	/* Every name either map spells, stripped as a lookup sees it. */
+	for (int map = MNT_LINUX_MAP; map <= MNT_USERSPACE_MAP; map++)
+		for (const struct libmnt_optmap *m = mnt_get_builtin_optmap(map); m->name; m++) {
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(m->name, "=["), m->name);
+			check_lookup(name);
+			check_lookup(m->name);
+		}
+}
+END_TEST
+
+/* ---- optstr.c against mnt_optstr_next_option ---- */
+
+/* Tokenises `text` with both, on separate copies, comparing every token
+ * (as offsets into the copies) and the final return code. Returns the
+ * number of options seen. Messages quote at most 80 bytes of the text:
+ * check refuses longer ones. */
+static size_t tokenise_both(const char *text)
+{
+	char *mine = strdup(text), *theirs = strdup(text);
+	ck_assert(mine && theirs);
+	char *mc = mine, *tc = theirs;
+	size_t n = 0;
+	for (;;) {
+		char *mn = (char *)1, *mv = (char *)1, *tn = (char *)1, *tv = (char *)1;
+		size_t mns = 99, mvs = 99, tns = 99, tvs = 99;
+		int mr = mg_optstr_next(&mc, &mn, &mns, &mv, &mvs);
+		int tr = mnt_optstr_next_option(&tc, &tn, &tns, &tv, &tvs);
+		ck_assert_msg(mr == tr, "'%.80s' option %zu: returns %d, libmount %d", text, n, mr, tr);
+		ck_assert_msg(mc - mine == tc - theirs, "'%.80s' option %zu: cursor at %td, libmount %td",
+			      text, n, mc - mine, tc - theirs);
+		ck_assert_msg(!mn == !tn && (!mn || mn - mine == tn - theirs),
+			      "'%.80s' option %zu: name at %td, libmount %td", text, n,
+			      mn ? mn - mine : -1, tn ? tn - theirs : -1);
+		ck_assert_msg(mns == tns, "'%.80s' option %zu: namesz %zu, libmount %zu", text, n, mns,
+			      tns);
+		ck_assert_msg(!mv == !tv && (!mv || mv - mine == tv - theirs),
+			      "'%.80s' option %zu: value at %td, libmount %td", text, n,
+			      mv ? mv - mine : -1, tv ? tv - theirs : -1);
+		ck_assert_msg(mvs == tvs, "'%.80s' option %zu: valuesz %zu, libmount %zu", text, n, mvs,
+			      tvs);
+		if (mr != 0)
+			break;
+		n++;
+	}
+	ck_assert_msg(strcmp(mine, text) == 0 && strcmp(theirs, text) == 0,
+		      "'%.80s': the string was modified", text);
+	free(mine);
+	free(theirs);
+	return n;
+}
+
+START_TEST(test_optstr_tricky)
+{
+	static const struct {
+		const char *text;
+		size_t options;
+	} cases[] = {
+		{ "", 0 },
+		{ ",", 0 },
+		{ ",,", 0 },
+		{ ",,,,,,", 0 },
+		{ "a", 1 },
+		{ "a,", 1 },
+		{ ",a", 1 },
+		{ "a,,b", 2 },
+		{ ",,a,,b,,", 2 },
+		{ "a=", 1 },
+		{ "a=,b", 2 },
+		{ "=a", 1 },
+		{ "=", 1 },
+		{ "==", 1 },
+		{ "=,=", 2 },
+		{ "a==b", 1 },
+		{ "a=b=c", 1 },
+		{ "ro,nosuid,size=16m", 3 },
+		{ "a=\"b,c\",d", 2 },
+		{ "a=\"b,c\"", 1 },
+		{ "\"a,b\"=c,d", 2 },
+		{ "\"a=b\",c", 2 },
+		{ "a=\"\",b", 2 },
+		{ "a=\"b\"c\"d\",e", 2 },
+		{ "\",\"", 1 },
+		{ "\",\",a", 2 },
+		{ "\"\"", 1 },
+		/* unbalanced: the list ends at the open quote's item */
+		{ "\"", 0 },
+		{ "a\"", 0 },
+		{ "\"a", 0 },
+		{ "a=b\"", 0 },
+		{ "=\"", 0 },
+		{ "nosuid,ro\"", 1 },
+		{ "ro,\"nosuid", 1 },
+		{ "size=\"16m,nosuid", 0 },
+		{ "a,\"b\",\"c", 2 },
+		/* blanks are bytes like others */
+		{ " a , b ", 2 },
+		{ "a b=c d", 1 },
+		{ " ", 1 },
+		{ "\t,\n", 2 },
+		{ "x-foo=bar,X-mount.mode=0755,comment=systemd.automount", 3 },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		size_t n = tokenise_both(cases[i].text);
+		ck_assert_msg(n == cases[i].options, "'%s': %zu options, expected %zu",
+			      cases[i].text, n, cases[i].options);
+	}
+}
+END_TEST
+
+START_TEST(test_optstr_long)
+{
+	enum { LONG = 70000 };
+	char *s = malloc(LONG + 1);
+	ck_assert_ptr_nonnull(s);
+
+	memset(s, 'a', LONG); /* one long name */
+	s[LONG] = '\0';
+	ck_assert_uint_eq(tokenise_both(s), 1);
+	s[LONG / 2] = '='; /* a long value */
+	ck_assert_uint_eq(tokenise_both(s), 1);
+	memset(s, ',', LONG); /* only commas */
+	ck_assert_uint_eq(tokenise_both(s), 0);
+	for (size_t i = 0; i < LONG; i++) /* many short options */
+		s[i] = "a=b,"[i % 4];
+	ck_assert_uint_eq(tokenise_both(s), LONG / 4);
+	s[0] = '"'; /* quote to the end: all of it one unterminated item */
+	ck_assert_uint_eq(tokenise_both(s), 0);
+	s[LONG - 2] = '"'; /* closed near the end */
+	ck_assert_uint_eq(tokenise_both(s), 1);
+	free(s);
+}
+END_TEST
+
+/* Every string of up to six bytes over the bytes that matter to the
+ * tokeniser (and one that does not). */
+START_TEST(test_optstr_exhaustive)
+{
+	static const char alphabet[] = "a=,\" ";
+	enum { K = sizeof(alphabet) - 1, MAXLEN = 6 };
+	char s[MAXLEN + 1];
+	for (size_t len = 0; len <= MAXLEN; len++) {
+		size_t total = 1;
+		for (size_t i = 0; i < len; i++)
+			total *= K;
+		for (size_t code = 0; code < total; code++) {
+			size_t c = code;
+			for (size_t i = 0; i < len; i++, c /= K)
+				s[i] = alphabet[c % K];
+			s[len] = '\0';
+			tokenise_both(s);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_optstr_edges)
+{
+	/* No string at all. */
+	char *none = NULL;
+	ck_assert_int_eq(mg_optstr_next(&none, NULL, NULL, NULL, NULL),
+			 mnt_optstr_next_option(&none, NULL, NULL, NULL, NULL));
+	ck_assert_int_eq(mg_optstr_next(&none, NULL, NULL, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(mg_optstr_next(NULL, NULL, NULL, NULL, NULL), -EINVAL);
+
+	/* Outputs the caller does not want may be NULL (libmount allows it). */
+	char text[] = "a=b,c";
+	char *cur = text, *name;
+	size_t valuesz;
+	ck_assert_int_eq(mg_optstr_next(&cur, &name, NULL, NULL, &valuesz), 0);
+	ck_assert_ptr_eq(name, text);
+	ck_assert_uint_eq(valuesz, 1);
+	ck_assert_int_eq(mg_optstr_next(&cur, NULL, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(mg_optstr_next(&cur, NULL, NULL, NULL, NULL), 1);
+	ck_assert_ptr_eq(cur, text + strlen(text));
+}
+END_TEST
+
 static Suite *mntopts_suite(void)
 {
 	Suite *s = suite_create("mntopts");
@@ -495,6 +794,17 @@ static Suite *mntopts_suite(void)
 	tcase_add_test(tc, test_quoted_and_comma_values);
 	tcase_add_test(tc, test_duplicate_fs_option);
 	tcase_add_test(tc, test_format_attrs);
+	suite_add_tcase(s, tc);
+
+	/* The tokeniser and the maps against libmount, their reference. */
+	tc = tcase_create("libmount");
+	tcase_add_test(tc, test_optmap_vfs_matches_libmount);
+	tcase_add_test(tc, test_optmap_userspace_matches_libmount);
+	tcase_add_test(tc, test_optmap_lookup_as_before);
+	tcase_add_test(tc, test_optstr_tricky);
+	tcase_add_test(tc, test_optstr_long);
+	tcase_add_test(tc, test_optstr_exhaustive);
+	tcase_add_test(tc, test_optstr_edges);
 	suite_add_tcase(s, tc);
 
 	/* Tests that showed an engine bug when they were written, tagged
