@@ -557,7 +557,9 @@ int mg_engine_run(struct mg_ctx *ctx, const struct mg_plan *plan, struct mg_run 
 	}
 	r = run_all(&g, err);
 	if (r == 0 && !ctx->dry_run) {
-		r = mg_verify_run(ctx, plan, run, &before, err);
+		run->tree = calloc(1, sizeof(*run->tree));
+		r = run->tree ? mg_verify_run(ctx, plan, run, &before, run->tree, err)
+			      : mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
 		if (r == 0)
 			run->verified = true;
 	}
@@ -615,5 +617,9 @@ void mg_run_free(struct mg_run *run)
 	}
 	free(run->res);
 	free(run->extra);
+	if (run->tree) {
+		mg_mount_tree_free(run->tree);
+		free(run->tree);
+	}
 	memset(run, 0, sizeof(*run));
 }

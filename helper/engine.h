@@ -9,6 +9,7 @@
 
 #include "context.h"
 #include "mg_error.h"
+#include "mount_tree.h"
 #include "plan.h"
 #include "undo.h"
 
@@ -46,6 +47,9 @@ struct mg_run {
 	bool verified; /* mountinfo check passed */
 	bool rollback_failed; /* a failure, then an undo step failed: not all was undone */
 	struct mg_undo *held; /* ctx->hold: what a successful run did, still undoable */
+	/* The mount tree at and beneath the root as verification read it
+	 * (NULL on a dry run or a failure): apply's summary prints it. */
+	struct mg_mount_tree *tree;
 };
 
 const char *mg_status_name(enum mg_status s);

@@ -116,22 +116,14 @@ static bool system_root(unsigned int major, unsigned int minor, char *buf, size_
 	return w > 0 && (size_t)w < size;
 }
 
-struct reader {
-	struct mg_mount_tree *t;
-	uint64_t root_id;
-	size_t rest_len; /* of the last mount kept */
-};
-
 /* Keeps a mount at or beneath the root, and the one the root lies in (its
  * children at or beneath the root are the tree's tops when the root is not
  * a mount point). Every mount of the tree is among them: a mount's point
  * lies in its parent, so beneath its parent's point. */
-static int keep(const struct mg_mountinfo_line *m, void *arg, struct mg_error *err)
+int mg_mount_tree_add(struct mg_mount_tree *t, const struct mg_mountinfo_line *m, struct mg_error *err)
 {
-	struct reader *rd = arg;
-	struct mg_mount_tree *t = rd->t;
 	char dev[PATH_MAX];
-	if (m->id != rd->root_id && !at_or_beneath(t->root, t->root_len, m->path))
+	if (m->id != t->root_id && !at_or_beneath(t->root, t->root_len, m->path))
 		return 0;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
@@ -149,7 +141,7 @@ static int keep(const struct mg_mountinfo_line *m, void *arg, struct mg_error *e
 	for (size_t k = 0; k < ARRAY_SIZE(f); k++)
 		total += len[k] = strlen(f[k]) + 1;
 	const struct mg_mount_node *prev = t->n ? &t->nodes[t->n - 1] : NULL;
-	bool shared = prev && rd->rest_len == total;
+	bool shared = prev && t->rest_len == total;
 	for (size_t k = 0, at = 0; shared && k < ARRAY_SIZE(f); at += len[k++])
 		shared = memcmp(prev->rest + at, f[k], len[k]) == 0;
 	char *p = text_alloc(t, tlen + (shared ? 0 : total));
@@ -159,7 +151,7 @@ static int keep(const struct mg_mountinfo_line *m, void *arg, struct mg_error *e
 	t->nodes[t->n++] = (struct mg_mount_node){ .id = m->id, .parent = m->parent, .target = p,
 						   .rest = shared ? prev->rest : p + tlen,
 						   .propagation = (uint32_t)m->propagation };
-	rd->rest_len = total;
+	t->rest_len = total;
 	p += tlen;
 	for (size_t k = 0; !shared && k < ARRAY_SIZE(f); k++) {
 		memcpy(p, f[k], len[k]);
@@ -311,25 +303,30 @@ static void count_nothing(void *ctx, enum walk_event ev, uint32_t node, size_t d
 	(void)ctx, (void)ev, (void)node, (void)depth, (void)last, (void)first;
 }
 
-int mg_mount_tree_read(struct mg_mount_tree *t, const struct mg_procfs *proc, int root_fd,
-		       const char *root_path, struct mg_error *err)
+static int keep(const struct mg_mountinfo_line *m, void *arg, struct mg_error *err)
 {
-	_cleanup_free_ uint32_t *by_id = NULL;
-	struct reader rd = { .t = t };
-	int r;
+	return mg_mount_tree_add(arg, m, err);
+}
 
+int mg_mount_tree_begin(struct mg_mount_tree *t, int root_fd, const char *root_path,
+			struct mg_error *err)
+{
 	memset(t, 0, sizeof(*t));
-	r = mg_fd_mount_id(root_fd, &rd.root_id);
+	int r = mg_fd_mount_id(root_fd, &t->root_id);
 	if (r < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, -r, "mount id of the root");
 	t->root = strdup(root_path);
 	if (!t->root)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
 	t->root_len = strlen(t->root);
-	r = mg_mountinfo_each(proc, keep, &rd, err);
-	if (r < 0)
-		goto out;
-	by_id = malloc((t->n + 1) * sizeof(*by_id));
+	return 0;
+}
+
+int mg_mount_tree_end(struct mg_mount_tree *t, struct mg_error *err)
+{
+	_cleanup_free_ uint32_t *by_id = malloc((t->n + 1) * sizeof(*by_id));
+	int r;
+
 	if (!by_id) {
 		r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, ENOMEM, "out of memory");
 		goto out;
@@ -348,7 +345,7 @@ int mg_mount_tree_read(struct mg_mount_tree *t, const struct mg_procfs *proc, in
 		mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, -r, "out of memory");
 		goto out;
 	}
-	r = find_tops(t, by_id, rd.root_id, err);
+	r = find_tops(t, by_id, t->root_id, err);
 	if (r < 0)
 		goto out;
 	t->walk_stack = calloc(t->n + 1, sizeof(*t->walk_stack));
@@ -361,6 +358,21 @@ int mg_mount_tree_read(struct mg_mount_tree *t, const struct mg_procfs *proc, in
 out:
 	if (r < 0)
 		mg_mount_tree_free(t);
+	return r;
+}
+
+int mg_mount_tree_read(struct mg_mount_tree *t, const struct mg_procfs *proc, int root_fd,
+		       const char *root_path, struct mg_error *err)
+{
+	int r = mg_mount_tree_begin(t, root_fd, root_path, err);
+	if (r < 0)
+		goto fail;
+	r = mg_mountinfo_each(proc, keep, t, err);
+	if (r < 0)
+		goto fail;
+	return mg_mount_tree_end(t, err);
+fail:
+	mg_mount_tree_free(t);
 	return r;
 }
 

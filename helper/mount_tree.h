@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "mg_error.h"
+#include "mountinfo.h"
 #include "procfs.h"
 
 struct mg_mount_node;  /* mount_tree.c */
@@ -37,6 +38,9 @@ struct mg_mount_tree {
 	 * cannot fail half-way. */
 	struct mg_mount_walk *walk_stack;
 	bool *walk_last;
+	/* While it is read: */
+	uint64_t root_id;  /* the mount the root lies in */
+	size_t rest_len;   /* of the last mount kept */
 };
 
 /* Reads self/mountinfo of the verified procfs and builds the tree of the
@@ -45,6 +49,14 @@ struct mg_mount_tree {
 int mg_mount_tree_read(struct mg_mount_tree *t, const struct mg_procfs *proc, int root_fd,
 		       const char *root_path, struct mg_error *err);
 void mg_mount_tree_free(struct mg_mount_tree *t);
+/* The same in three steps, for a caller that reads mountinfo anyway (apply's
+ * verification hands each line over, so that its summary needs no read of
+ * its own): begin, add every line of one read, end. After a failure of any
+ * step the tree is to be freed. */
+int mg_mount_tree_begin(struct mg_mount_tree *t, int root_fd, const char *root_path,
+			struct mg_error *err);
+int mg_mount_tree_add(struct mg_mount_tree *t, const struct mg_mountinfo_line *m, struct mg_error *err);
+int mg_mount_tree_end(struct mg_mount_tree *t, struct mg_error *err);
 
 /* Like findmnt --tree: one line per mount, "TARGET SOURCE FSTYPE OPTIONS
  * PROPAGATION", targets relative to the root ("/" is the root itself),

@@ -10,22 +10,28 @@
 #include "mount_tree.h"
 
 /* After a successful apply, what the root looks like now: the tree `show`
- * prints, read again from mountinfo (what the kernel has, not what the plan
- * asked for). A failure to read it is said, and changes nothing. */
+ * prints, from mountinfo (what the kernel has, not what the plan asked for):
+ * the one verification built from its own read, or else read again. A
+ * failure to read it is said, and changes nothing. */
 static void report_tree(FILE *f, const struct mg_report *r, const char *root)
 {
 	struct mg_error err = { 0 };
-	struct mg_mount_tree t;
+	struct mg_mount_tree own = { 0 };
+	const struct mg_mount_tree *t = r->run && r->run->verified ? r->run->tree : NULL;
 	char msg[2048];
-	if (mg_mount_tree_read(&t, &r->ctx->proc, r->ctx->root_fd, r->ctx->root_path, &err) < 0) {
-		mg_error_format(&err, msg, sizeof(msg));
-		fprintf(f, "mount tree of %s: cannot read it: %s\n", root, msg);
-		return;
+	if (!t) {
+		if (mg_mount_tree_read(&own, &r->ctx->proc, r->ctx->root_fd, r->ctx->root_path,
+				       &err) < 0) {
+			mg_error_format(&err, msg, sizeof(msg));
+			fprintf(f, "mount tree of %s: cannot read it: %s\n", root, msg);
+			return;
+		}
+		t = &own;
 	}
-	fprintf(f, "mount tree of %s (%zu mount%s at and beneath it):\n", root, t.nshown,
-		t.nshown == 1 ? "" : "s");
-	mg_mount_tree_text(f, &t, "  ");
-	mg_mount_tree_free(&t);
+	fprintf(f, "mount tree of %s (%zu mount%s at and beneath it):\n", root, t->nshown,
+		t->nshown == 1 ? "" : "s");
+	mg_mount_tree_text(f, t, "  ");
+	mg_mount_tree_free(&own);
 }
 
 /* Copies `s` to p, then blanks up to `width` (printf's "%-*s"); returns

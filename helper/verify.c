@@ -84,6 +84,7 @@ struct check {
 	/* In-root path of each recursive entry's mount -> the index in `ours`
 	 * of the one that decides for submounts copied beneath it. */
 	struct mg_pathset covers;
+	struct mg_mount_tree *tree; /* fed every line too, when not NULL */
 };
 
 /* Of two recursive entries over the same submount, the later kind decides
@@ -142,6 +143,12 @@ static int check_line(const struct mg_mountinfo_line *m, void *arg, struct mg_er
 	char shown[PATH_MAX * 2];
 	int r;
 
+	if (c->tree) {
+		r = mg_mount_tree_add(c->tree, m, err);
+		if (r < 0)
+			return r;
+	}
+
 	struct by_id *mine = bsearch(&key, c->ours, c->nours, sizeof(*c->ours), cmp_by_id);
 	if (mine) {
 		const struct mg_entry *e = &plan->entries[mine->entry];
@@ -185,10 +192,11 @@ static int check_line(const struct mg_mountinfo_line *m, void *arg, struct mg_er
 }
 
 int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const struct mg_run *run,
-		  const struct mg_idset *before, struct mg_error *err)
+		  const struct mg_idset *before, struct mg_mount_tree *tree, struct mg_error *err)
 {
 	_cleanup_free_ struct by_id *ours = calloc(plan->n + run->nextra + 1, sizeof(*ours));
-	struct check c = { .ctx = ctx, .plan = plan, .run = run, .before = before, .ours = ours };
+	struct check c = { .ctx = ctx, .plan = plan, .run = run, .before = before, .ours = ours,
+			   .tree = tree };
 	int r;
 
 	if (!ours)
@@ -203,12 +211,18 @@ int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const st
 	r = add_covers(&c);
 	if (r < 0)
 		r = mg_fail(err, MG_EXIT_FAILED, MG_STAGE_VERIFY, -r, "out of memory");
-	else
+	else if (tree)
+		r = mg_mount_tree_begin(tree, ctx->root_fd, ctx->root_path, err);
+	if (r == 0)
 		r = mg_mountinfo_each(&ctx->proc, check_line, &c, err);
+	if (r == 0 && tree)
+		r = mg_mount_tree_end(tree, err);
 	if (r == 0 && c.found != c.nours)
 		r = mg_fail(err, MG_EXIT_UNSAFE, MG_STAGE_VERIFY, 0,
 			    "%zu of this run's %zu mounts are missing from mountinfo",
 			    c.nours - c.found, c.nours);
 	mg_pathset_free(&c.covers);
+	if (r < 0 && tree)
+		mg_mount_tree_free(tree);
 	return r;
 }

@@ -8,10 +8,14 @@
 
 #include "context.h"
 #include "engine.h"
+#include "mount_tree.h"
 #include "mountinfo.h"
 #include "plan.h"
 
+/* `tree`, when not NULL, is built from the same read (the summary's mount
+ * tree): a successful run then reads mountinfo twice in all, before and
+ * here. On failure it is freed. */
 int mg_verify_run(const struct mg_ctx *ctx, const struct mg_plan *plan, const struct mg_run *run,
-		  const struct mg_idset *before, struct mg_error *err);
+		  const struct mg_idset *before, struct mg_mount_tree *tree, struct mg_error *err);
 
 #endif
