@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer harness: common/mntopts.c.
+/* libFuzzer harness: common/mntopts.c and its tokeniser, common/optstr.c.
  *
- * mg_mntopts_parse() for every filesystem type on the input (NUL-terminated
- * copy), then mg_mntopts_format_attrs() at several buffer sizes and
+ * First, differentially: the input (NUL-terminated) is tokenised with
+ * mg_optstr_next() and with libmount's mnt_optstr_next_option(), its
+ * reference, each on its own copy; every token (name and value as offsets
+ * into the copy, their sizes, the cursor) and the final return code must be
+ * the same, and neither may write to its copy. libmount is linked into this
+ * harness only; mount-guard does not load it.
+ *
+ * Then mg_mntopts_parse() for every filesystem type on the same copy, then
+ * mg_mntopts_format_attrs() at several buffer sizes and
  * mg_mntopts_clear() (LeakSanitizer checks that it frees everything a
  * parse kept, failed parses included). Checked:
  *  - a failure says why; a success keeps at most MG_MAX_FSOPTS options,
@@ -12,12 +19,15 @@
  *  - the rendering terminates inside the buffer at every size;
  *  - untruncated, the rendering parses again, for the same type, to the same
  *    attributes, atime and filesystem options. */
+#include <libmount.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mntopts.h"
+#include "optstr.h"
 #include "plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -117,6 +127,43 @@ static void one_type(enum mg_fstype t, const char *text)
 	      "clear leaves state");
 }
 
+/* Offset of p in buf, -1 for NULL. */
+static ptrdiff_t off(const char *p, const char *buf)
+{
+	return p ? p - buf : -1;
+}
+
+static void tokenise_both(const char *text, size_t size)
+{
+	char *mine = malloc(size + 1), *theirs = malloc(size + 1);
+	CHECK(mine && theirs, "malloc");
+	memcpy(mine, text, size + 1);
+	memcpy(theirs, text, size + 1);
+	char *mc = mine, *tc = theirs;
+	for (size_t n = 0;; n++) {
+		char *mn, *mv, *tn, *tv;
+		size_t mns, mvs, tns, tvs;
+		int mr = mg_optstr_next(&mc, &mn, &mns, &mv, &mvs);
+		int tr = mnt_optstr_next_option(&tc, &tn, &tns, &tv, &tvs);
+		CHECK(mr == tr, "option %zu: returns %d, libmount %d", n, mr, tr);
+		CHECK(mc - mine == tc - theirs, "option %zu: cursor at %td, libmount %td", n,
+		      mc - mine, tc - theirs);
+		CHECK(off(mn, mine) == off(tn, theirs) && mns == tns,
+		      "option %zu: name at %td size %zu, libmount at %td size %zu", n, off(mn, mine),
+		      mns, off(tn, theirs), tns);
+		CHECK(off(mv, mine) == off(tv, theirs) && mvs == tvs,
+		      "option %zu: value at %td size %zu, libmount at %td size %zu", n,
+		      off(mv, mine), mvs, off(tv, theirs), tvs);
+		if (mr != 0)
+			break;
+		CHECK(n < size, "more options than bytes");
+	}
+	CHECK(memcmp(mine, text, size + 1) == 0, "mg_optstr_next wrote to the string");
+	CHECK(memcmp(theirs, text, size + 1) == 0, "libmount wrote to the string");
+	free(mine);
+	free(theirs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
@@ -124,6 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
+	/* Up to the first NUL, as every caller sees it. */
+	tokenise_both(text, strlen(text));
 	for (int t = 0; t < MG_FS__MAX; t++)
 		one_type((enum mg_fstype)t, text);
 	free(text);
