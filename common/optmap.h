@@ -28,9 +28,10 @@ extern const size_t mg_optmap_userspace_len;
 /* The MNT_LINUX_MAP entry called `name`, or NULL. */
 const struct mg_vfsopt *mg_optmap_find_vfs(const char *name);
 
-/* Whether `name` is one of MNT_USERSPACE_MAP's names ("user" matches both
- * "user[=]" and "comment" matches "comment="; prefixes such as "x-" match
- * only themselves, as before: callers check "x-..." separately). */
+/* Whether `name` is one of MNT_USERSPACE_MAP's names, compared up to the map
+ * name's '=' or '[' ("user" is "user[=]", "comment" is "comment="). The
+ * prefixes "x-" and "X-" match only themselves: callers that care about
+ * "x-foo" check the prefix. */
 bool mg_optmap_is_userspace(const char *name);
 
 #endif
