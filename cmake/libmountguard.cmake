@@ -35,7 +35,6 @@ add_library(mountguard SHARED
 target_include_directories(mountguard
   PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/common> $<INSTALL_INTERFACE:include>)
 target_compile_definitions(mountguard PRIVATE MG_HELPER_PATH="${MG_HELPER_PATH}")
-target_link_libraries(mountguard PRIVATE PkgConfig::MOUNT)
 target_link_options(mountguard PRIVATE -Wl,--version-script=${MG_LIB_MAP}
                     -Wl,-z,relro,-z,now)
 if(NOT MG_SANITIZE)
