@@ -2,6 +2,7 @@
 #include "escape.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,20 +79,38 @@ fail:
 	return -EINVAL;
 }
 
+/* Bytes shown as they are: printable ASCII but the backslash. */
+static bool plain_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
 void mg_escape_for_display(const char *s, char *buf, size_t size)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t n = 0;
 	if (size == 0)
 		return;
-	for (; *s && n + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
+	/* Every byte is written only while n + 5 < size (the longest escape
+	 * and the NUL fit): a run of plain bytes is copied at once, as many as
+	 * that rule lets through (the reports print thousands of paths). */
+	while (*s && n + 5 < size) {
+		size_t run = 0, room = size - 5 - n;
+		while (run < room && plain_byte((unsigned char)s[run]))
+			run++;
+		memcpy(buf + n, s, run);
+		n += run;
+		s += run;
+		if (!*s || n + 5 >= size)
+			break;
+		unsigned char c = (unsigned char)*s++;
+		buf[n++] = '\\';
 		if (c == '\\') {
 			buf[n++] = '\\';
-			buf[n++] = '\\';
-		} else if (c < 0x20 || c >= 0x7f) {
-			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
 		} else {
-			buf[n++] = (char)c;
+			buf[n++] = 'x';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
 		}
 	}
 	if (*s && n + 4 <= size) {

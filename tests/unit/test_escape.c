@@ -2,6 +2,7 @@
 /* Unit tests for common/escape.c: config escapes in, display escapes out. */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,57 @@ START_TEST(test_display_truncation)
 }
 END_TEST
 
+/* The byte-at-a-time loop mg_escape_for_display was before it learned to
+ * copy runs of plain bytes at once: the new one must write exactly what it
+ * wrote, at every buffer size. */
+static void reference_display(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+	if (size == 0)
+		return;
+	for (; *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = '\\';
+		} else if (c < 0x20 || c >= 0x7f) {
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+		} else {
+			buf[n++] = (char)c;
+		}
+	}
+	if (*s && n + 4 <= size) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+}
+
+START_TEST(test_display_same_as_bytewise)
+{
+	static const char alphabet[] = "ab/ \\\n\x01\x7f\xc3\xa9~";
+	char in[48], got[128], want[128];
+	unsigned seed = 12345;
+	for (int round = 0; round < 4000; round++) {
+		size_t len = (size_t)(round % 40);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		in[len] = '\0';
+		for (size_t size = 0; size <= 100; size++) {
+			memset(got, 'Z', sizeof(got));
+			memset(want, 'Z', sizeof(want));
+			mg_escape_for_display(in, got, size);
+			reference_display(in, want, size);
+			ck_assert_msg(memcmp(got, want, sizeof(got)) == 0,
+				      "round %d, size %zu: got '%.*s', expected '%.*s'", round, size,
+				      (int)size, got, (int)size, want);
+		}
+	}
+}
+END_TEST
+
 static Suite *escape_suite(void)
 {
 	Suite *s = suite_create("escape");
@@ -162,6 +214,7 @@ static Suite *escape_suite(void)
 	tc = tcase_create("display");
 	tcase_add_test(tc, test_display);
 	tcase_add_test(tc, test_display_truncation);
+	tcase_add_test(tc, test_display_same_as_bytewise);
 	suite_add_tcase(s, tc);
 	return s;
 }
