@@ -5,7 +5,8 @@
  *   detached mount the caller made (6.15+): the tmpfs is never attached
  *   anywhere; masks are clones of it. Nobody else can see or change it.
  *   (The clone that probes for this is kept mounted on "p" in the tmpfs,
- *   so that the whole detached tree goes in one unmount.)
+ *   and the run's private procfs on "q", so that the whole detached tree
+ *   goes in one unmount: each unmount waits for an RCU grace period.)
  * - Otherwise a bind needs a source attached in our namespace, so the tmpfs
  *   is mounted on a fresh 0700 staging directory in the rootfs root, used,
  *   then detached and the directory removed before verification. Every step
@@ -44,14 +45,14 @@ static int make_sources(int root_fd, struct mg_mask_src *src, struct mg_error *e
 	return 0;
 }
 
-static int open_detached(struct mg_mask_src *src, struct mg_error *err)
+static int open_detached(const struct mg_ctx *ctx, struct mg_mask_src *src, struct mg_error *err)
 {
 	_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt = -1, pick = -1, probe = -1;
 	if (fs < 0)
 		return -errno;
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "4", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "5", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "mask source: fsconfig");
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
@@ -75,6 +76,16 @@ static int open_detached(struct mg_mask_src *src, struct mg_error *err)
 	if (mkdirat(mnt, "p", 0) == 0 && move_mount(probe, "", mnt, "p", MOVE_MOUNT_F_EMPTY_PATH) < 0 &&
 	    errno != EINVAL)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno, "mask source: move_mount");
+	/* The run's private procfs instance is a detached tree too, whose
+	 * close would wait for a grace period of its own: it goes on "q", in
+	 * the same unmount. Its fds keep working once the tree is unmounted
+	 * (lookups through an fd need no mount point: self/mountinfo,
+	 * self/fd/N for an undo's umount2), and nothing beneath it is ever
+	 * bound. Same EINVAL rule as for the probe. */
+	if (ctx->proc.private_instance && mkdirat(mnt, "q", 0) == 0 &&
+	    move_mount(ctx->proc.root_fd, "", mnt, "q", MOVE_MOUNT_F_EMPTY_PATH) < 0 && errno != EINVAL)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_MOUNT, errno,
+			       "mask source: move_mount of the procfs");
 	pick = fspick(mnt, "", FSPICK_EMPTY_PATH | FSPICK_CLOEXEC);
 	if (pick < 0 || fsconfig(pick, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
 	    fsconfig(pick, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0) < 0)
@@ -125,7 +136,7 @@ int mg_mask_src_open(const struct mg_ctx *ctx, struct mg_mask_src *src, struct m
 	if (src->dir_fd >= 0)
 		return 0;
 	if (ctx->backend == MG_MOUNT_NEWAPI) {
-		int r = open_detached(src, err);
+		int r = open_detached(ctx, src, err);
 		if (r == 0 || err->set)
 			return r;
 	}
