@@ -53,18 +53,18 @@ void mg_devnodes_close(struct mg_devnodes *n)
 		mg_closep(&n->fd[i]);
 }
 
-/* Makes `name` in dev_fd (a file or a directory) and returns an O_PATH fd. */
+/* Makes `name` in dev_fd (a file or a directory) and returns an fd of it to
+ * mount on: O_PATH for a directory; for a file, the fd that created it (a
+ * mount target may be any fd of the inode: no second open). */
 static int make_target(int dev_fd, const char *name, bool dir, mode_t mode, struct mg_error *err)
 {
-	if (dir) {
-		if (mkdirat(dev_fd, name, mode) < 0)
-			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_CREATE, errno, "mkdir /dev/%s", name);
-	} else {
+	if (!dir) {
 		int w = openat(dev_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-		if (w < 0)
-			return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_CREATE, errno, "create /dev/%s", name);
-		close(w);
+		return w < 0 ? mg_fail(err, MG_EXIT_FAILED, MG_STAGE_CREATE, errno, "create /dev/%s", name)
+			     : w;
 	}
+	if (mkdirat(dev_fd, name, mode) < 0)
+		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_CREATE, errno, "mkdir /dev/%s", name);
 	int fd = openat(dev_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? mg_fail(err, MG_EXIT_FAILED, MG_STAGE_CREATE, errno, "open /dev/%s", name) : fd;
 }
@@ -148,8 +148,13 @@ int mg_devfs_populate(const struct mg_ctx *ctx, const struct mg_entry *e, int de
 		r = mg_bind_fd(ctx, nodes->fd[i], t, false, &none, &mnt, err);
 		if (r < 0)
 			return r;
-		bool ok = fstat(nodes->fd[i], &want) == 0 && fstat(mnt, &got) == 0 &&
-			  S_ISCHR(got.st_mode) && got.st_rdev == want.st_rdev;
+		/* The new API's mount is open_tree's clone of the node's own fd
+		 * (checked when it was opened), handed back as an fd: it is that
+		 * device. The proc-fd backend bound a path and opened the result
+		 * again: there the device is checked. */
+		bool ok = ctx->backend == MG_MOUNT_NEWAPI ||
+			  (fstat(nodes->fd[i], &want) == 0 && fstat(mnt, &got) == 0 &&
+			   S_ISCHR(got.st_mode) && got.st_rdev == want.st_rdev);
 		r = keep(undo, &mnt, idx, ids, nids, err);
 		if (r < 0)
 			return r;
