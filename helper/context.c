@@ -18,20 +18,17 @@ const char *mg_mount_backend_name(enum mg_mount_backend b)
 
 enum mg_mount_backend mg_mount_backend_detect(void)
 {
-	/* mount_setattr (5.12) is the newest call the backend needs; probe it
-	 * with a null attr, which a kernel that has it rejects with EINVAL or
-	 * EFAULT rather than ENOSYS. fsopen and open_tree (5.2) must answer too:
-	 * a seccomp filter may hide one without the other. */
+	/* mount_setattr (5.12) is the newest call the backend needs; fsopen,
+	 * open_tree and move_mount (5.2) must answer too: a seccomp filter may
+	 * hide one without the other. Each is asked with arguments it rejects
+	 * before doing any work (a null or a bad fd: EFAULT, EBADF or EINVAL):
+	 * only ENOSYS says it is missing. */
 	if (mount_setattr(-1, "", AT_EMPTY_PATH, NULL, 0) < 0 && errno == ENOSYS)
 		return MG_MOUNT_PROCFD;
-	int fd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fd < 0 && errno == ENOSYS)
+	if (fsopen(NULL, FSOPEN_CLOEXEC) < 0 && errno == ENOSYS)
 		return MG_MOUNT_PROCFD;
-	mg_closep(&fd);
-	fd = open_tree(AT_FDCWD, "/", OPEN_TREE_CLOEXEC);
-	if (fd < 0 && errno == ENOSYS)
+	if (open_tree(-1, "", OPEN_TREE_CLOEXEC | AT_EMPTY_PATH) < 0 && errno == ENOSYS)
 		return MG_MOUNT_PROCFD;
-	mg_closep(&fd);
 	if (move_mount(-1, "", -1, "", 0) < 0 && errno == ENOSYS)
 		return MG_MOUNT_PROCFD;
 	return MG_MOUNT_NEWAPI;
