@@ -351,7 +351,6 @@ struct engine {
 	struct mg_mask_src mask_src;
 	struct source_cache sources;
 	struct mg_devnodes nodes;
-	bool nodes_open;
 };
 
 /* Hands a new mount to the undo list and records it for the entry. */

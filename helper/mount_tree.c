@@ -399,8 +399,8 @@ static const char *propagation(uint32_t flags)
 		"private",    "shared",		   "slave",	       "shared,slave",
 		"unbindable", "shared,unbindable", "slave,unbindable", "shared,slave,unbindable",
 	};
-	return words[(flags & MS_SHARED ? 1 : 0) | (flags & MS_SLAVE ? 2 : 0) |
-		     (flags & MS_UNBINDABLE ? 4 : 0)];
+	return words[((flags & MS_SHARED) ? 1 : 0) | ((flags & MS_SLAVE) ? 2 : 0) |
+		     ((flags & MS_UNBINDABLE) ? 4 : 0)];
 }
 
 static const char *or_dash(const char *s)
