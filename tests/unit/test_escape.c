@@ -179,11 +179,12 @@ static void reference_display(const char *s, char *buf, size_t size)
 
 START_TEST(test_display_same_as_bytewise)
 {
-	static const char alphabet[] = "ab/ \\\n\x01\x7f\xc3\xa9~";
+	/* the edges of every range the word-at-a-time scan tests */
+	static const char alphabet[] = "ab/ \\\n\x01\x1f\x7e\x7f\x80\xff\xc3\xa9~[]!";
 	char in[48], got[128], want[128];
 	unsigned seed = 12345;
 	for (int round = 0; round < 4000; round++) {
-		size_t len = (size_t)(round % 40);
+		size_t len = (size_t)(round % 47);
 		for (size_t i = 0; i < len; i++) {
 			seed = seed * 1103515245u + 12345u;
 			in[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
