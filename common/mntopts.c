@@ -288,6 +288,24 @@ void mg_mntopts_clear(struct mg_mntopts *o)
 	o->atime = -1;
 }
 
+/* Appends the n strings in parts as snprintf("%s%s...") would at buf + *at:
+ * what fits, always NUL-terminated within size, and *at advanced by the
+ * whole length even when it did not fit, so that the caller stops there.
+ * The options summary runs once per entry of a report: snprintf was 900
+ * instructions of it. */
+static void append(char *buf, size_t size, size_t *at, const char *const *parts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(parts[i]);
+		if (*at < size) {
+			size_t room = size - 1 - *at, k = len < room ? len : room;
+			memcpy(buf + *at, parts[i], k);
+			buf[*at + k] = '\0';
+		}
+		*at += len;
+	}
+}
+
 void mg_mntopts_format_attrs(const struct mg_mntopts *o, char *buf, size_t size)
 {
 	static const struct {
@@ -300,20 +318,26 @@ void mg_mntopts_format_attrs(const struct mg_mntopts *o, char *buf, size_t size)
 		{ MOUNT_ATTR_NOSYMFOLLOW, "nosymfollow", "symfollow" },
 	};
 	size_t n = 0;
+	if (size == 0)
+		return;
 	buf[0] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		const char *w = (o->attr_set & names[i].bit)   ? names[i].on
 				: (o->attr_clr & names[i].bit) ? names[i].off
 							       : NULL;
 		if (w && n < size)
-			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", w);
+			append(buf, size, &n, (const char *const[]){ n ? "," : "", w }, 2);
 	}
 	if (o->atime != -1 && n < size)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "",
-				      o->atime == MOUNT_ATTR_NOATIME	   ? "noatime"
-				      : o->atime == MOUNT_ATTR_STRICTATIME ? "strictatime"
-									   : "relatime");
+		append(buf, size, &n,
+		       (const char *const[]){ n ? "," : "",
+					      o->atime == MOUNT_ATTR_NOATIME	   ? "noatime"
+					      : o->atime == MOUNT_ATTR_STRICTATIME ? "strictatime"
+										   : "relatime" },
+		       2);
 	for (size_t i = 0; i < o->nfs && n < size; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s%s%s", n ? "," : "", o->fs[i].key,
-				      o->fs[i].value ? "=" : "", o->fs[i].value ? o->fs[i].value : "");
+		append(buf, size, &n,
+		       (const char *const[]){ n ? "," : "", o->fs[i].key, o->fs[i].value ? "=" : "",
+					      o->fs[i].value ? o->fs[i].value : "" },
+		       4);
 }

@@ -480,6 +480,69 @@ START_TEST(test_format_attrs)
 }
 END_TEST
 
+/* mg_mntopts_format_attrs as it was written with snprintf: the appending
+ * version must put the same bytes in a buffer of every size. */
+static void reference_format_attrs(const struct mg_mntopts *o, char *buf, size_t size)
+{
+	static const struct {
+		unsigned bit;
+		const char *on, *off;
+	} names[] = {
+		{ MOUNT_ATTR_RDONLY, "ro", "rw" },         { MOUNT_ATTR_NOSUID, "nosuid", "suid" },
+		{ MOUNT_ATTR_NODEV, "nodev", "dev" },      { MOUNT_ATTR_NOEXEC, "noexec", "exec" },
+		{ MOUNT_ATTR_NODIRATIME, "nodiratime", "diratime" },
+		{ MOUNT_ATTR_NOSYMFOLLOW, "nosymfollow", "symfollow" },
+	};
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *w = (o->attr_set & names[i].bit)   ? names[i].on
+				: (o->attr_clr & names[i].bit) ? names[i].off
+							       : NULL;
+		if (w && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", w);
+	}
+	if (o->atime != -1 && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "",
+				      o->atime == MOUNT_ATTR_NOATIME	   ? "noatime"
+				      : o->atime == MOUNT_ATTR_STRICTATIME ? "strictatime"
+									   : "relatime");
+	for (size_t i = 0; i < o->nfs && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s%s%s", n ? "," : "", o->fs[i].key,
+				      o->fs[i].value ? "=" : "", o->fs[i].value ? o->fs[i].value : "");
+}
+
+START_TEST(test_format_attrs_same_as_snprintf)
+{
+	static const struct {
+		enum mg_fstype type;
+		const char *text;
+	} cases[] = {
+		{ MG_FS_TMPFS, "mode=1777,noatime,dev,ro,size=16m,nosuid" },
+		{ MG_FS_DEVPTS, "newinstance,ptmxmode=0666,rw,noexec,nodiratime,nosymfollow" },
+		{ MG_FS_TMPFS, "strictatime,exec,suid" },
+		{ MG_FS_TMPFS, "size=16m" },
+		{ MG_FS_BIND, "ro" },
+		{ MG_FS_TMPFS, "defaults" },
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct mg_mntopts o;
+		OPTS_OK(cases[c].type, cases[c].text, &o);
+		for (size_t size = 1; size <= 80; size++) {
+			char got[96], want[96];
+			memset(got, 'x', sizeof(got));
+			memset(want, 'x', sizeof(want));
+			mg_mntopts_format_attrs(&o, got, size);
+			reference_format_attrs(&o, want, size);
+			ck_assert_msg(memcmp(got, want, sizeof(got)) == 0,
+				      "'%s' at size %zu: got '%s', expected '%s'", cases[c].text, size, got,
+				      want);
+		}
+		mg_mntopts_clear(&o);
+	}
+}
+END_TEST
+
 /* ---- optmap.c against the libmount installed at build time ---- */
 
 static const struct mg_vfsopt *our_vfs_named(const char *name)
@@ -794,6 +857,7 @@ static Suite *mntopts_suite(void)
 	tcase_add_test(tc, test_quoted_and_comma_values);
 	tcase_add_test(tc, test_duplicate_fs_option);
 	tcase_add_test(tc, test_format_attrs);
+	tcase_add_test(tc, test_format_attrs_same_as_snprintf);
 	suite_add_tcase(s, tc);
 
 	/* The tokeniser and the maps against libmount, their reference. */
