@@ -34,23 +34,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "cleanup.h"
 #include "config_ini.h"
 #include "escape.h"
+#include "jsonc.h"
 #include "target.h"
+
+/* json-c's functions, set by the first parse_object (helper/jsonc.c): every
+ * other use here is of an object such a parse returned. */
+static const struct mg_jsonc *jc;
 
 static void json_putp(json_object **o)
 {
-	json_object_put(*o);
+	if (*o)
+		jc->object_put(*o);
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
 static void tokener_freep(struct json_tokener **t)
 {
 	if (*t)
-		json_tokener_free(*t);
+		jc->tokener_free(*t);
 }
 
 #define FAIL(err, ...) mg_fail((err), MG_EXIT_USAGE, MG_STAGE_CONFIG, 0, __VA_ARGS__)
@@ -80,23 +84,26 @@ static int parse_object(const char *what, const char *text, size_t len, json_obj
 		return FAIL(err, "%s has a NUL byte at offset %zu", what, (size_t)(nul - text));
 	if (len > INT_MAX) /* json_tokener_parse_ex takes an int */
 		return FAIL(err, "%s is too large", what);
-	tok = json_tokener_new_ex(MG_OCI_JSON_MAX_DEPTH);
+	jc = mg_jsonc_load(err);
+	if (!jc)
+		return -ELIBACC;
+	tok = jc->tokener_new_ex(MG_OCI_JSON_MAX_DEPTH);
 	if (!tok)
 		return mg_fail(err, MG_EXIT_FAILED, MG_STAGE_CONFIG, ENOMEM, "%s", what);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, text, (int)len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
+	jc->tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = jc->tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error jerr = jc->tokener_get_error(tok);
+	size_t end = jc->tokener_get_parse_end(tok);
 	if (jerr == json_tokener_continue)
 		return FAIL(err, "%s ends inside its JSON value (truncated?)", what);
 	if (jerr == json_tokener_error_depth)
 		return FAIL(err, "%s nests deeper than %d levels", what, MG_OCI_JSON_MAX_DEPTH);
 	if (jerr != json_tokener_success)
 		return FAIL(err, "%s is not valid JSON: %s at byte offset %zu", what,
-			    json_tokener_error_desc(jerr), end);
+			    jc->tokener_error_desc(jerr), end);
 	if (end != len && !only_space(text + end, len - end))
 		return FAIL(err, "%s has data after its JSON value, at byte offset %zu", what, end);
-	if (!json_object_is_type(obj, json_type_object))
+	if (!jc->object_is_type(obj, json_type_object))
 		return FAIL(err, "%s is not a JSON object", what);
 	*out = TAKE_PTR(obj);
 	return 0;
@@ -109,12 +116,12 @@ static int get_string(const char *what, json_object *obj, const char *key, const
 {
 	json_object *v = NULL;
 	*out = NULL;
-	if (!json_object_object_get_ex(obj, key, &v))
+	if (!jc->object_object_get_ex(obj, key, &v))
 		return required ? FAIL(err, "%s has no \"%s\"", what, name) : 0;
-	if (!json_object_is_type(v, json_type_string))
+	if (!jc->object_is_type(v, json_type_string))
 		return FAIL(err, "%s: \"%s\" is not a string", what, name);
-	const char *s = json_object_get_string(v);
-	if ((size_t)json_object_get_string_len(v) != strlen(s))
+	const char *s = jc->object_get_string(v);
+	if ((size_t)jc->object_get_string_len(v) != strlen(s))
 		return FAIL(err, "%s: \"%s\" has a NUL character (\\u0000)", what, name);
 	*out = s;
 	return 0;
@@ -127,9 +134,9 @@ static int get_string(const char *what, json_object *obj, const char *key, const
 static int refuse_case_variants(const char *what, json_object *obj, const char *key,
 				struct mg_error *err)
 {
-	json_object_object_foreach(obj, k, v)
-	{
-		(void)v;
+	/* json_object_object_foreach, through the loaded table. */
+	for (struct lh_entry *e = lh_table_head(jc->object_get_object(obj)); e; e = lh_entry_next(e)) {
+		const char *k = lh_entry_k(e);
 		if (strcasecmp(k, key) == 0 && strcmp(k, key) != 0) {
 			char shown[64];
 			mg_escape_for_display(k, shown, sizeof(shown));
@@ -234,9 +241,9 @@ int mg_oci_config_rootfs(const char *text, size_t len, const char *bundle, char 
 		return r;
 	if ((r = refuse_case_variants(what, obj, "root", err)) < 0)
 		return r;
-	if (!json_object_object_get_ex(obj, "root", &root))
+	if (!jc->object_object_get_ex(obj, "root", &root))
 		return FAIL(err, "%s has no \"root\"", what);
-	if (!json_object_is_type(root, json_type_object))
+	if (!jc->object_is_type(root, json_type_object))
 		return FAIL(err, "%s: \"root\" is not an object", what);
 	if ((r = refuse_case_variants(what, root, "path", err)) < 0 ||
 	    (r = get_string(what, root, "path", "root.path", true, &path, err)) < 0)
