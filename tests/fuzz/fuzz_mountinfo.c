@@ -7,7 +7,8 @@
  * line, libmount parses it too, into the same mount id, parent id, device
  * number, fs root, mount point, fs type, source, per-mount options and super
  * block options (byte for byte after unescaping), and the same
- * propagation. mount-guard may refuse lines libmount takes (it is stricter),
+ * propagation (the source only when it is not "/dev/root", which libmount
+ * looks up on the host). mount-guard may refuse lines libmount takes (it is stricter),
  * never read one differently: verification and `show` rely on it. */
 #include <libmount.h>
 #include <stdbool.h>
@@ -77,9 +78,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(same(mnt_fs_get_root(fs), m.root), "fs root", ours);
 		check(same(mnt_fs_get_target(fs), m.path), "mount point", ours);
 		check(same(mnt_fs_get_fstype(fs), m.fstype), "fs type", ours);
-		check(same(mnt_fs_get_srcpath(fs) ? mnt_fs_get_srcpath(fs) : mnt_fs_get_source(fs),
-			   m.source),
-		      "source", ours);
+		/* libmount replaces a source of "/dev/root" by the device node
+		 * of its major:minor when this host has one (7:5 became
+		 * /dev/loop5 on the CI machine: the third finding of this
+		 * harness), a lookup in the host's /dev and /sys rather than
+		 * parsing; mount-guard keeps what the kernel wrote (`show`
+		 * maps it for display itself). */
+		if (strcmp(m.source, "/dev/root") != 0)
+			check(same(mnt_fs_get_srcpath(fs) ? mnt_fs_get_srcpath(fs)
+							  : mnt_fs_get_source(fs),
+				   m.source),
+			      "source", ours);
 		check(same(mnt_fs_get_vfs_options(fs), m.options), "per-mount options", ours);
 		check(same(mnt_fs_get_fs_options(fs), m.fs_options), "super block options", ours);
 		unsigned long prop = 0;
