@@ -6,6 +6,30 @@
 #include <stddef.h>
 #include <string.h>
 
+#ifdef MG_JSONC_STATIC
+/* The static PIE (MG_STATIC_PIE): json-c is linked in from its archive, and
+ * the table is its functions; nothing to load. */
+const struct mg_jsonc *mg_jsonc_load(struct mg_error *err)
+{
+	static const struct mg_jsonc linked = {
+		.tokener_new_ex = json_tokener_new_ex,
+		.tokener_set_flags = json_tokener_set_flags,
+		.tokener_parse_ex = json_tokener_parse_ex,
+		.tokener_get_error = json_tokener_get_error,
+		.tokener_get_parse_end = json_tokener_get_parse_end,
+		.tokener_error_desc = json_tokener_error_desc,
+		.tokener_free = json_tokener_free,
+		.object_put = json_object_put,
+		.object_is_type = json_object_is_type,
+		.object_object_get_ex = json_object_object_get_ex,
+		.object_get_string = json_object_get_string,
+		.object_get_string_len = json_object_get_string_len,
+		.object_get_object = json_object_get_object,
+	};
+	(void)err;
+	return &linked;
+}
+#else
 static struct mg_jsonc table;
 static bool loaded;
 
@@ -56,3 +80,4 @@ const struct mg_jsonc *mg_jsonc_load(struct mg_error *err)
 	loaded = true;
 	return &table;
 }
+#endif

@@ -4,7 +4,9 @@
  * without it, and loading a library costs a start about 40 us here
  * (tests/bench/results/README.md, round 4). The functions are typed from
  * json-c's own header (the ABI of its soname), and the library is opened by
- * the absolute path the build found (MG_JSONC_PATH), not through a search. */
+ * the absolute path the build found (MG_JSONC_PATH), not through a search.
+ * In the static PIE (MG_STATIC_PIE, the default) json-c is linked in and the
+ * table holds its functions. */
 #ifndef MG_JSONC_H
 #define MG_JSONC_H
 
