@@ -2,12 +2,13 @@
 # returns 0 on pass; it runs with $T (scratch dir), $ROOT (the rootfs) and
 # $OUT (a sentinel directory outside the root) set, in its own namespace.
 
-# mg ARGS...: runs mount-guard (under $MG_WRAP); sets RC, STDOUT, STDERR.
+# mg ARGS...: runs mount-guard (under $MG_WRAP, and that under $MG_INJECT,
+# see with_faults); sets RC, STDOUT, STDERR.
 mg() {
 	local o e
 	o=$(mktemp) e=$(mktemp)
 	# shellcheck disable=SC2086
-	env ${MG_ENV:-} $MG_WRAP "$MG_BIN" "$@" >"$o" 2>"$e"
+	env ${MG_ENV:-} ${MG_INJECT:-} $MG_WRAP "$MG_BIN" "$@" >"$o" 2>"$e"
 	RC=$?
 	STDOUT=$(cat "$o") STDERR=$(cat "$e")
 	rm -f "$o" "$e"
@@ -92,8 +93,22 @@ no_lsan() {
 # variables in mount-guard's starting environment.
 with_env() { local MG_ENV="$1"; shift; "$@"; }
 
-# The LD_PRELOAD fault injector (tests/wrap/faultinject.c).
-: "${MG_FAULTINJECT:=$(dirname "$MG_BIN")/tests/libmg-faultinject.so}"
+# The fault injector (tests/wrap/faultinject.c): a wrapper, `mg-faultinject
+# CMD...`, that holds CMD's mount calls with seccomp user notification, so it
+# works on a static binary too. It goes outside $MG_WRAP: CMD is then
+# mg-enosys or valgrind, which exec or run mount-guard in the same process.
+: "${MG_FAULTINJECT:=$(dirname "$MG_BIN")/tests/mg-faultinject}"
+
+# with_faults "MG_FAULT_...=value ..." CMD...: runs CMD (a function using mg)
+# with mount-guard under the fault injector, these variables set for it.
+with_faults() { local MG_ENV="$1" MG_INJECT="$MG_FAULTINJECT"; shift; "$@"; }
+
+# need_faultinject: fails the case if the injector is not built.
+need_faultinject() { [ -x "$MG_FAULTINJECT" ] || fail "no fault injector at $MG_FAULTINJECT"; }
+
+# injected_count: N of the injector's "faultinject: N attach calls" line in
+# $STDERR (empty if it is missing).
+injected_count() { printf '%s\n' "$STDERR" | sed -n 's/^faultinject: \([0-9]*\) attach calls$/\1/p'; }
 
 # ---- serve ------------------------------------------------------------------
 WIRE_CLIENT="$HERE/tools/wire_client.py"

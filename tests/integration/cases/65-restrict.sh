@@ -279,7 +279,7 @@ case_preset_unknown() {
 }
 
 # Fault injection: a 20-entry list of every kind; the k-th attaching call
-# fails (EIO, injected with LD_PRELOAD) for every k in turn. Each run must
+# fails (EIO, injected by mg-faultinject) for every k in turn. Each run must
 # leave mountinfo exactly as before and remove what it created.
 fault_config() {
 	mkdir -p "$ROOT/proc" "$ROOT/data" "$T/src/sub" "$ROOT/etc"
@@ -315,24 +315,23 @@ path = /proc/sys/net"
 }
 
 case_fault_injection_every_attach_call() {
-	[ -f "$MG_FAULTINJECT" ] || { fail "no fault injector at $MG_FAULTINJECT"; return 1; }
+	need_faultinject || return 1
 	fault_config
 	mount -t tmpfs tmpfs "$T/src/sub"
 	baseline
-	local base_env="LD_PRELOAD=$MG_FAULTINJECT ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 	# A clean run first, to count the injection points.
 	local before n k
 	before=$(snapshot)
-	with_env "$base_env" apply
+	with_faults "" apply
 	expect_rc 0 || return 1
-	n=$(printf '%s' "$STDERR" | sed -n 's/^faultinject: \([0-9]*\) attach calls$/\1/p')
+	n=$(injected_count)
 	[ -n "$n" ] && [ "$n" -ge 20 ] || fail "too few injection points: '$n'" || return 1
 	umount -R "$ROOT/proc" "$ROOT/dev" "$ROOT/data" "$ROOT/etc/shadow" 2>/dev/null
 	for k in $(seq 1 13); do umount "$ROOT/t/$k"; done
 	rm -rf "$ROOT/t"
 	expect_unchanged "$before" || { echo "  cleanup after the clean run failed"; return 1; }
 	for k in $(seq 1 "$n"); do
-		with_env "$base_env MG_FAULT_AT=$k" apply
+		with_faults "MG_FAULT_AT=$k" apply
 		[ "$RC" = 1 ] || fail "k=$k: expected exit 1" || return 1
 		expect_unchanged "$before" || { echo "  k=$k"; return 1; }
 		[ ! -e "$ROOT/t" ] || fail "k=$k: created directories left behind" || return 1

@@ -8,18 +8,19 @@
 #   setpcap, dac_read_search, dac_override); the request decides the rest
 #   (helper/serve.c reduces them again with mg_caps_limit_for_apply() once
 #   the request is read).
-# - Mid-run (the fault injector spins in every attach call, i.e. inside the
-#   engine): CapEff = CapPrm = CapBnd = {sys_admin, setpcap, dac_read_search}
-#   plus dac_override when the request creates or masks (helper/caps.c),
-#   CapInh 0, CapAmb 0, NoNewPrivs 1, Seccomp 2; fds: 0-2, the socket, the
+# - Mid-run (the fault injector holds every attach call, i.e. the helper is
+#   blocked in mount(2) or move_mount(2) inside the engine): CapEff = CapPrm =
+#   CapBnd = {sys_admin, setpcap, dac_read_search} plus dac_override when the
+#   request creates or masks (helper/caps.c), CapInh 0, CapAmb 0, NoNewPrivs
+#   1, Seccomp 2 and one filter more than the wrappers' (its own); fds: 0-2, the socket, the
 #   rootfs fd (and dups of it), the procfs it uses (a private instance: its
 #   root and PID/fd; on the fallback backend /proc and /proc/PID/fd), the
 #   engine's targets inside the rootfs and its own mounts' roots ("/"), at
 #   most 16 in all (measured on 6.18, both backends: 10 with a create and a
 #   mask, 9 for one tmpfs).
 # - After success: the answer is sent, mg_caps_drop_all() has run, and the
-#   process blocks at exit writing the injector's last line into a full pipe:
-#   every capability set is 0.
+#   process blocks in exit_group(2), which the injector holds until its last
+#   line is written, here into a full pipe: every capability set is 0.
 
 # status_field PID NAME: the value of NAME: in /proc/PID/status
 status_field() { awk -v k="$2:" '$1 == k { print $2; exit }' "/proc/$1/status" 2>/dev/null; }
@@ -31,9 +32,28 @@ expect_status() {
 	[ "$v" = "$3" ] || { echo "  $2: '$v', expected '$3'"; return 1; }
 }
 
-# preload: the start of a helper command line that loads the injector into
-# the helper alone (env execs: the helper keeps the PID the parent reports).
-preload() { echo "/usr/bin/env LD_PRELOAD=$MG_FAULTINJECT ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"; }
+# injected [VAR=VALUE...]: the start of a helper command line that runs the
+# helper under the fault injector with these settings (env and the injector
+# exec: the helper keeps the PID the parent reports, and stays its child).
+injected() { echo "/usr/bin/env $* $MG_FAULTINJECT"; }
+
+# in_syscall PID NAME...: PID is blocked in one of these system calls
+# (/proc/PID/syscall; the injector holds them).
+in_syscall() {
+	local pid=$1 nr want
+	shift
+	{ read -r nr _ <"/proc/$pid/syscall"; } 2>/dev/null || return 1
+	for want in "$@"; do
+		case "$(uname -m):$want" in
+		x86_64:mount) [ "$nr" = 165 ] && return 0 ;;
+		x86_64:move_mount | aarch64:move_mount) [ "$nr" = 429 ] && return 0 ;;
+		x86_64:exit_group) [ "$nr" = 231 ] && return 0 ;;
+		aarch64:mount) [ "$nr" = 40 ] && return 0 ;;
+		aarch64:exit_group) [ "$nr" = 94 ] && return 0 ;;
+		esac
+	done
+	return 1
+}
 
 # live_wrap: $MG_WRAP, but for valgrind: under it /proc/PID shows valgrind's
 # process (its own fds above the guest's limit, its own view of capsets),
@@ -105,9 +125,9 @@ live_mid_run() {
 	local want=$1 bad=0 hp="" i
 	shift
 	root_policy "$TRUST_ROOT"
-	# The injector goes to the helper only (wire_client.py passes these
-	# variables on), not to the python parent.
-	"$PY" "$WIRE_CLIENT" request "$(preload) MG_FAULT_SLEEP_MS=1500 $(live_wrap) $MG_BIN" \
+	# The injector wraps the helper only, not the python parent.
+	need_faultinject || return 1
+	"$PY" "$WIRE_CLIENT" request "$(injected MG_FAULT_SLEEP_MS=1500) $(live_wrap) $MG_BIN" \
 		"$ROOT" "$POLICY" "$@" >"$T/wire.out" 2>"$T/wire.err" &
 	local wpid=$!
 	for i in $(seq 1 100); do
@@ -117,15 +137,15 @@ live_mid_run() {
 	done
 	[ -n "$hp" ] || { wait "$wpid"; fail "no helper pid: $(cat "$T/wire.out" "$T/wire.err")"; return 1; }
 	# Capabilities are reduced once the request is read; the engine's first
-	# attach call then spins for 1.5 s (running, State R).
+	# attach call is then held for 1.5 s by the injector.
 	local full
 	full=$(status_field $$ CapBnd)
 	for i in $(seq 1 200); do
-		[ "$(status_field "$hp" CapBnd)" != "$full" ] && [ "$(status_field "$hp" State)" = R ] && break
+		[ "$(status_field "$hp" CapBnd)" != "$full" ] && in_syscall "$hp" mount move_mount && break
 		sleep 0.02
 	done
 	sleep 0.2
-	expect_status "$hp" State R || bad=1
+	in_syscall "$hp" mount move_mount || { echo "  not in an attach call: $(cat "/proc/$hp/syscall" 2>&1)"; bad=1; }
 	expect_status "$hp" CapEff "$want" || bad=1
 	expect_status "$hp" CapPrm "$want" || bad=1
 	expect_status "$hp" CapBnd "$want" || bad=1
@@ -133,6 +153,14 @@ live_mid_run() {
 	expect_status "$hp" CapAmb 0000000000000000 || bad=1
 	expect_status "$hp" NoNewPrivs 1 || bad=1
 	expect_status "$hp" Seccomp 2 || bad=1
+	# The injector's filter (and mg-enosys's) are there from the start: the
+	# helper's own is one more.
+	local wrapped
+	# shellcheck disable=SC2046 # live_wrap is a command line, split on purpose
+	wrapped=$(/usr/bin/env "$MG_FAULTINJECT" $(live_wrap) /bin/cat /proc/self/status 2>/dev/null |
+		awk '$1 == "Seccomp_filters:" { print $2 }')
+	[ -n "$wrapped" ] && [ "$wrapped" -ge 1 ] || { echo "  the injector installs no filter ('$wrapped')"; bad=1; }
+	expect_status "$hp" Seccomp_filters "$((wrapped + 1))" || bad=1
 	local fds n
 	fds=$(fd_list "$hp")
 	echo "$fds" >"$T/fds"
@@ -187,9 +215,10 @@ case_live_helper_mid_run_not_creating() {
 }
 
 case_live_helper_after_success_holds_nothing() {
-	# After DONE the helper drops every capability, then exits; at exit the
-	# injector writes its last line to stderr, here a pipe we filled first:
-	# the helper blocks there, alive, after success.
+	# After DONE the helper drops every capability, then exits; the injector
+	# holds its exit_group(2) until its last line is written to stderr, here
+	# a pipe we filled first: the helper blocks there, alive, after success.
+	need_faultinject || return 1
 	root_policy "$TRUST_ROOT"
 	local hp="" i bad=0
 	mkfifo "$T/err"
@@ -201,7 +230,7 @@ fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
 try:
     while True: os.write(fd, b"x" * 512)
 except BlockingIOError: pass' "$T/err"
-	"$PY" "$WIRE_CLIENT" request "$(preload) $(live_wrap) $MG_BIN" "$ROOT" "$POLICY" tmpfs:+/t:nosuid \
+	"$PY" "$WIRE_CLIENT" request "$(injected) $(live_wrap) $MG_BIN" "$ROOT" "$POLICY" tmpfs:+/t:nosuid \
 		>"$T/wire.out" 2>"$T/err" &
 	local wpid=$!
 	for i in $(seq 1 100); do
@@ -210,15 +239,16 @@ except BlockingIOError: pass' "$T/err"
 		sleep 0.05
 	done
 	[ -n "$hp" ] || { exec 7<&-; wait "$wpid"; fail "no helper pid"; return 1; }
-	# Wait until it is blocked writing at exit: the mount is there and its
+	# Wait until it is blocked at exit: the mount is there and its
 	# effective set is empty.
 	for i in $(seq 1 200); do
 		is_mounted "$ROOT/t" && [ "$(status_field "$hp" CapEff)" = 0000000000000000 ] &&
-			[ "$(status_field "$hp" State)" = S ] && break
+			in_syscall "$hp" exit_group && break
 		sleep 0.05
 	done
 	local z=0000000000000000
 	[ -e "/proc/$hp/status" ] || { echo "  the helper is gone"; bad=1; }
+	[ $bad = 0 ] && { in_syscall "$hp" exit_group || { echo "  not at exit: $(cat "/proc/$hp/syscall" 2>&1)"; bad=1; }; }
 	[ $bad = 0 ] && for f in CapEff CapPrm CapInh CapBnd CapAmb; do expect_status "$hp" $f $z || bad=1; done
 	[ $bad = 0 ] && { expect_status "$hp" NoNewPrivs 1 || bad=1; }
 	# Let it finish: drain the pipe.

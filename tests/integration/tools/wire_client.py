@@ -33,8 +33,10 @@ specs = sys.argv[5:]
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 os.set_inheritable(b.fileno(), True)
 args = helper.split() + ["serve", "--fd", str(b.fileno())] + (["--policy", policy] if policy else [])
-# The helper gets an empty environment, but for the test-only injector.
-env = {k: v for k, v in os.environ.items() if k in ("LD_PRELOAD", "MG_FAULT_SLEEP_MS", "ASAN_OPTIONS")}
+# The helper gets an empty environment, but for the test-only fault
+# injector's settings (HELPER may start with mg-faultinject) and ASan's
+# options.
+env = {k: v for k, v in os.environ.items() if k.startswith("MG_FAULT_") or k == "ASAN_OPTIONS"}
 p = subprocess.Popen(args, pass_fds=[b.fileno()], env=env)
 b.close()
 print("helper-pid", p.pid, flush=True)
