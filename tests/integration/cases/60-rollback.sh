@@ -133,6 +133,7 @@ target = /b
 type = tmpfs
 target = /missing"
 	with_faults "MG_FAULT_UMOUNT=1" apply --json
+	[ "$(injected_count)" -ge 2 ] 2>/dev/null || fail "the injector saw no attach calls: '$(injected_count)'" || return 1
 	expect_rc 4 || return 1
 	expect_err "rollback: unmount of entry" || return 1
 	printf '%s' "$STDOUT" | python3 -c '

@@ -333,6 +333,10 @@ case_fault_injection_every_attach_call() {
 	for k in $(seq 1 "$n"); do
 		with_faults "MG_FAULT_AT=$k" apply
 		[ "$RC" = 1 ] || fail "k=$k: expected exit 1" || return 1
+		# The k-th call really failed, and the run stopped there.
+		expect_err "faultinject: attach call $k (" || return 1
+		expect_err "Input/output error" || return 1
+		[ "$(injected_count)" = "$k" ] || fail "k=$k: $(injected_count) attach calls" || return 1
 		expect_unchanged "$before" || { echo "  k=$k"; return 1; }
 		[ ! -e "$ROOT/t" ] || fail "k=$k: created directories left behind" || return 1
 		[ -z "$(ls -A "$ROOT" | grep mount-guard)" ] || fail "k=$k: staging left behind" || return 1

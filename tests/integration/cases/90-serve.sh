@@ -85,6 +85,8 @@ case_serve_parent_dies_after_commit() {
 	need_faultinject || return 1
 	MG_FAULT_SLEEP_MS=300 MG_WRAP="$MG_FAULTINJECT $MG_WRAP" wire parent-dies-after-commit "$ROOT" "$POLICY"
 	[ "$RC" = 1 ] || fail "helper exit '$RC'" || return 1
+	[ "$(sed -n 's/^faultinject: \([0-9]*\) attach calls$/\1/p' "$T/wire.err")" -ge 1 ] 2>/dev/null ||
+		fail "the helper made no attach call under the injector: $(cat "$T/wire.err")" || return 1
 	grep -q "went away\|rolled back\|roll" "$T/wire.err" || fail "no rollback reported: $(cat "$T/wire.err")" || return 1
 	expect_unchanged "$before" || return 1
 	[ ! -e "$ROOT/t" ] || fail "created directory left behind"
