@@ -90,7 +90,7 @@ else
 fi
 DEPTH_REPS=$((REPS_SMALL * 2))
 
-RAWDATA=$OUT/raw.tsv # workload tool rep ns maxrss_kib rc
+RAWDATA=$OUT/raw.tsv # workload tool rep ns maxrss_kib rc cpu_ns
 : >"$RAWDATA"
 echo "== machine: $(nproc) CPUs, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "== mount-guard: $MG${MG_BASE:+ (mg-base: $MG_BASE)}"
@@ -261,7 +261,7 @@ measure() { # workload tool rep
 		MG_TIME_KEEP_OUTPUT=1 unshare -m --propagation private "$TIMER" "${args[@]}" 2>&1 | tail -15 >&2 || true
 		exit 1
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$tool" "$rep" "$1" "$2" "$3" >>"$RAWDATA"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$tool" "$rep" "$1" "$2" "$3" "$4" >>"$RAWDATA"
 	rm -rf "$R"
 }
 
@@ -316,29 +316,38 @@ REPORT=$OUT/table.txt
 	echo "machine: $(nproc) CPUs, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 	echo "mount-guard $(git -C "$SRC_TREE" rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%FT%TZ)"
 	echo "median whole-process wall time of each tool in its own fresh namespace; ratio = tool / raw_mount;"
-	echo "per-entry = median / entries; RSS = peak RSS over the runs (KiB)"
+	echo "per-entry = median / entries; RSS = peak RSS over the runs (KiB); cpu = median user + system CPU time"
+	echo "of the tool's processes (getrusage), without the time they slept or waited for a CPU"
 	echo
 	awk -F'\t' '
 	function median(key,   n, i, j, t, a) {
 		n = cnt[key]; for (i = 1; i <= n; i++) a[i] = v[key, i]
+		return sorted_median(a, n)
+	}
+	function cmedian(key,   n, i, a) {
+		n = cnt[key]; for (i = 1; i <= n; i++) a[i] = cv[key, i]
+		return sorted_median(a, n)
+	}
+	function sorted_median(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
-	{ k = $1 SUBSEP $2; cnt[k]++; v[k, cnt[k]] = $4; if ($5 > rss[k]) rss[k] = $5
+	{ k = $1 SUBSEP $2; cnt[k]++; v[k, cnt[k]] = $4; cv[k, cnt[k]] = $7; if ($5 > rss[k]) rss[k] = $5
 	  if (!($1 in seenw)) { seenw[$1] = 1; ws[++nw] = $1 }
 	  if (!(k in seenk)) { seenk[k] = 1; tl[$1] = tl[$1] " " $2 } }
 	END {
-		printf "%-10s %-16s %5s %11s %8s %13s %9s\n", "workload", "tool", "runs", "median_ms", "x_raw", "per_entry_us", "rss_KiB"
+		printf "%-10s %-16s %5s %11s %8s %13s %9s %8s %9s\n", "workload", "tool", "runs", "median_ms", "x_raw", "per_entry_us", "rss_KiB", "cpu_ms", "cpu_x_raw"
 		for (i = 1; i <= nw; i++) {
 			w = ws[i]; ents = 1
 			if (w ~ /^binds/) { ents = substr(w, 6) + 0 }
 			if (w == "oci" || w ~ /^depth/) ents = 0
-			base = median(w SUBSEP "raw")
+			base = median(w SUBSEP "raw"); cbase = cmedian(w SUBSEP "raw")
 			nt = split(substr(tl[w], 2), tools, " ")
 			for (j = 1; j <= nt; j++) {
 				k = w SUBSEP tools[j]; m = median(k)
 				pe = ents > 0 ? sprintf("%.2f", m / ents / 1000) : "-"
-				printf "%-10s %-16s %5d %11.3f %8.2f %13s %9d\n", w, tools[j], cnt[k], m / 1e6, m / base, pe, rss[k]
+				c = cmedian(k)
+				printf "%-10s %-16s %5d %11.3f %8.2f %13s %9d %8.3f %9.2f\n", w, tools[j], cnt[k], m / 1e6, m / base, pe, rss[k], c / 1e6, (cbase > 0 ? c / cbase : 0)
 				printf "%s\t%s\t%d\t%.6f\t%d\n", w, tools[j], ents, m / 1e6, rss[k] > "/dev/stderr"
 			}
 		}
