@@ -317,7 +317,8 @@ REPORT=$OUT/table.txt
 	echo "mount-guard $(git -C "$SRC_TREE" rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%FT%TZ)"
 	echo "median whole-process wall time of each tool in its own fresh namespace; ratio = tool / raw_mount;"
 	echo "per-entry = median / entries; RSS = peak RSS over the runs (KiB); cpu = median user + system CPU time"
-	echo "of the tool's processes (getrusage), without the time they slept or waited for a CPU"
+	echo "of the tool's processes (getrusage), without the time they slept or waited for a CPU;"
+	echo "min_x_raw = fastest run / raw's fastest run (noise only adds time: the steadier ratio on a shared machine)"
 	echo
 	awk -F'\t' '
 	function median(key,   n, i, j, t, a) {
@@ -333,10 +334,11 @@ REPORT=$OUT/table.txt
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	{ k = $1 SUBSEP $2; cnt[k]++; v[k, cnt[k]] = $4; cv[k, cnt[k]] = $7; if ($5 > rss[k]) rss[k] = $5
+	  if (!(k in mn) || $4 < mn[k]) mn[k] = $4
 	  if (!($1 in seenw)) { seenw[$1] = 1; ws[++nw] = $1 }
 	  if (!(k in seenk)) { seenk[k] = 1; tl[$1] = tl[$1] " " $2 } }
 	END {
-		printf "%-10s %-16s %5s %11s %8s %13s %9s %8s %9s\n", "workload", "tool", "runs", "median_ms", "x_raw", "per_entry_us", "rss_KiB", "cpu_ms", "cpu_x_raw"
+		printf "%-10s %-16s %5s %11s %8s %13s %9s %8s %9s %9s\n", "workload", "tool", "runs", "median_ms", "x_raw", "per_entry_us", "rss_KiB", "cpu_ms", "cpu_x_raw", "min_x_raw"
 		for (i = 1; i <= nw; i++) {
 			w = ws[i]; ents = 1
 			if (w ~ /^binds/) { ents = substr(w, 6) + 0 }
@@ -347,7 +349,7 @@ REPORT=$OUT/table.txt
 				k = w SUBSEP tools[j]; m = median(k)
 				pe = ents > 0 ? sprintf("%.2f", m / ents / 1000) : "-"
 				c = cmedian(k)
-				printf "%-10s %-16s %5d %11.3f %8.2f %13s %9d %8.3f %9.2f\n", w, tools[j], cnt[k], m / 1e6, m / base, pe, rss[k], c / 1e6, (cbase > 0 ? c / cbase : 0)
+				printf "%-10s %-16s %5d %11.3f %8.2f %13s %9d %8.3f %9.2f %9.2f\n", w, tools[j], cnt[k], m / 1e6, m / base, pe, rss[k], c / 1e6, (cbase > 0 ? c / cbase : 0), mn[k] / mn[w SUBSEP "raw"]
 				printf "%s\t%s\t%d\t%.6f\t%d\n", w, tools[j], ents, m / 1e6, rss[k] > "/dev/stderr"
 			}
 		}
