@@ -12,19 +12,9 @@
 const struct mg_jsonc *mg_jsonc_load(struct mg_error *err)
 {
 	static const struct mg_jsonc linked = {
-		.tokener_new_ex = json_tokener_new_ex,
-		.tokener_set_flags = json_tokener_set_flags,
-		.tokener_parse_ex = json_tokener_parse_ex,
-		.tokener_get_error = json_tokener_get_error,
-		.tokener_get_parse_end = json_tokener_get_parse_end,
-		.tokener_error_desc = json_tokener_error_desc,
-		.tokener_free = json_tokener_free,
-		.object_put = json_object_put,
-		.object_is_type = json_object_is_type,
-		.object_object_get_ex = json_object_object_get_ex,
-		.object_get_string = json_object_get_string,
-		.object_get_string_len = json_object_get_string_len,
-		.object_get_object = json_object_get_object,
+#define LINKED(field, name) .field = name,
+		MG_JSONC_FUNCS(LINKED)
+#undef LINKED
 	};
 	(void)err;
 	return &linked;
@@ -39,20 +29,8 @@ const struct mg_jsonc *mg_jsonc_load(struct mg_error *err)
 		const char *name;
 		size_t off;
 	} syms[] = {
-#define SYM(field, name) { #name, offsetof(struct mg_jsonc, field) }
-		SYM(tokener_new_ex, json_tokener_new_ex),
-		SYM(tokener_set_flags, json_tokener_set_flags),
-		SYM(tokener_parse_ex, json_tokener_parse_ex),
-		SYM(tokener_get_error, json_tokener_get_error),
-		SYM(tokener_get_parse_end, json_tokener_get_parse_end),
-		SYM(tokener_error_desc, json_tokener_error_desc),
-		SYM(tokener_free, json_tokener_free),
-		SYM(object_put, json_object_put),
-		SYM(object_is_type, json_object_is_type),
-		SYM(object_object_get_ex, json_object_object_get_ex),
-		SYM(object_get_string, json_object_get_string),
-		SYM(object_get_string_len, json_object_get_string_len),
-		SYM(object_get_object, json_object_get_object),
+#define SYM(field, name) { #name, offsetof(struct mg_jsonc, field) },
+		MG_JSONC_FUNCS(SYM)
 #undef SYM
 	};
 	if (loaded)

@@ -14,20 +14,27 @@
 
 #include "mg_error.h"
 
+/* The functions oci-hook uses, once: X(field of struct mg_jsonc, json-c name).
+ * The struct, the static table and the dlopen symbol list all come from it. */
+#define MG_JSONC_FUNCS(X)                                   \
+	X(tokener_new_ex, json_tokener_new_ex)               \
+	X(tokener_set_flags, json_tokener_set_flags)         \
+	X(tokener_parse_ex, json_tokener_parse_ex)           \
+	X(tokener_get_error, json_tokener_get_error)         \
+	X(tokener_get_parse_end, json_tokener_get_parse_end) \
+	X(tokener_error_desc, json_tokener_error_desc)       \
+	X(tokener_free, json_tokener_free)                   \
+	X(object_put, json_object_put)                       \
+	X(object_is_type, json_object_is_type)               \
+	X(object_object_get_ex, json_object_object_get_ex)   \
+	X(object_get_string, json_object_get_string)         \
+	X(object_get_string_len, json_object_get_string_len) \
+	X(object_get_object, json_object_get_object)
+
 struct mg_jsonc {
-	__typeof__(json_tokener_new_ex) *tokener_new_ex;
-	__typeof__(json_tokener_set_flags) *tokener_set_flags;
-	__typeof__(json_tokener_parse_ex) *tokener_parse_ex;
-	__typeof__(json_tokener_get_error) *tokener_get_error;
-	__typeof__(json_tokener_get_parse_end) *tokener_get_parse_end;
-	__typeof__(json_tokener_error_desc) *tokener_error_desc;
-	__typeof__(json_tokener_free) *tokener_free;
-	__typeof__(json_object_put) *object_put;
-	__typeof__(json_object_is_type) *object_is_type;
-	__typeof__(json_object_object_get_ex) *object_object_get_ex;
-	__typeof__(json_object_get_string) *object_get_string;
-	__typeof__(json_object_get_string_len) *object_get_string_len;
-	__typeof__(json_object_get_object) *object_get_object;
+#define MG_JSONC_FIELD(field, name) __typeof__(name) *field;
+	MG_JSONC_FUNCS(MG_JSONC_FIELD)
+#undef MG_JSONC_FIELD
 };
 
 /* The loaded functions (once; later calls return the same table), or NULL
