@@ -92,19 +92,20 @@ if [ $quick = 0 ]; then
 	# could fail the pass), so it runs on a dynamically linked build of the
 	# same sources, and refuses a binary without a program interpreter.
 	if build "$top/build-vg" -DMG_STATIC_PIE=OFF -DMG_BUILD_TESTS=ON; then
-		if ! readelf -l "$top/build-vg/mount-guard" | grep -q 'Requesting program interpreter'; then
-			echo "valgrind: $top/build-vg/mount-guard is statically linked: memcheck cannot see its heap"
+		vg_bin="$top/build-vg/mount-guard"
+		vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-fds=no"
+		if ! readelf -l "$vg_bin" | grep -q 'Requesting program interpreter'; then
+			echo "valgrind: $vg_bin is statically linked: memcheck cannot see its heap"
 			steps_failed+=("valgrind (static binary)")
 			total_fail=$((total_fail + 1))
 		else
-		vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-fds=no"
-		# valgrind itself needs a real /proc (/proc/self/maps, its own fds),
-		# so the three cases that give mount-guard a fake /proc cannot run
-		# under it; they run in the four passes above.
-		step "valgrind/integration" env MG_BIN="$top/build-vg/mount-guard" \
-			EXCLUDE_WHY="valgrind needs a real /proc; covered by the other passes" "$it" \
-			--label valgrind --wrap "$vg" --exclude helper_proc_is_tmpfs \
-			--exclude helper_proc_is_bind_of_pid_dir --exclude helper_proc_fd_overmounted
+			# valgrind itself needs a real /proc (/proc/self/maps, its own
+			# fds), so the three cases that give mount-guard a fake /proc
+			# cannot run under it; they run in the four passes above.
+			step "valgrind/integration" env MG_BIN="$vg_bin" \
+				EXCLUDE_WHY="valgrind needs a real /proc; covered by the other passes" "$it" \
+				--label valgrind --wrap "$vg" --exclude helper_proc_is_tmpfs \
+				--exclude helper_proc_is_bind_of_pid_dir --exclude helper_proc_fd_overmounted
 		fi
 	fi
 fi
