@@ -93,7 +93,7 @@ if [ $quick = 0 ]; then
 	# same sources, and refuses a binary without a program interpreter.
 	if build "$top/build-vg" -DMG_STATIC_PIE=OFF -DMG_BUILD_TESTS=ON; then
 		vg_bin="$top/build-vg/mount-guard"
-		vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-fds=no"
+		vg="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --track-fds=no"
 		if ! readelf -l "$vg_bin" | grep -q 'Requesting program interpreter'; then
 			echo "valgrind: $vg_bin is statically linked: memcheck cannot see its heap"
 			steps_failed+=("valgrind (static binary)")
